@@ -1,0 +1,1 @@
+//! sonde-suite: see tests/ and benches/.
