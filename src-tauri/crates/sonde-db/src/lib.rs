@@ -1,1 +1,28 @@
-//! sonde-db
+//! `sonde-db`: everything Sonde does with a SQLite file, with no knowledge of
+//! devices or of the desktop shell.
+//!
+//! Layers, top to bottom:
+//! - services: [`query`], [`mutation`], [`export`] (what the CLI and the app call);
+//! - [`schema`]: the repository that reads the catalog;
+//! - [`pool`]: the connection service (process-wide cache of r2d2 pools);
+//! - [`value`], [`ident`], [`rowkey`], [`cursor`], [`filter`]: the vocabulary.
+//!
+//! Everything here is synchronous (rusqlite); async callers run it on a
+//! blocking thread.
+
+pub mod appstate;
+pub mod cursor;
+pub mod error;
+pub mod export;
+pub mod filter;
+pub mod ident;
+pub mod mutation;
+pub mod pool;
+pub mod query;
+pub mod rowkey;
+pub mod schema;
+mod sqlbuild;
+pub mod value;
+
+pub use error::{DbError, Result};
+pub use value::Value;

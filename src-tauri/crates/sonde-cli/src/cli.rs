@@ -1,0 +1,102 @@
+//! The command-line interface (clap definitions only).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "sonde", version, about = "Look inside SQLite databases: local files and apps on devices")]
+pub struct Args {
+    /// Print service metrics (calls, errors, latencies) to stderr afterwards.
+    #[arg(long, global = true)]
+    pub stats: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List tables and views with their row counts.
+    Tables {
+        db: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the schema of a table or view.
+    Schema {
+        db: String,
+        table: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a page of rows (walk pages with --after NEXT).
+    Rows {
+        db: String,
+        table: String,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Cursor printed as `next` by the previous page.
+        #[arg(long)]
+        after: Option<String>,
+        /// Sort by COL or COL:desc (repeatable; later terms break ties).
+        #[arg(long = "order")]
+        order: Vec<String>,
+        /// Filter "COL OP VALUE" (repeatable, all must hold).
+        #[arg(long = "where")]
+        filters: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run SQL: reads print rows, writes report rows affected.
+    Query {
+        db: String,
+        sql: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a table (or --query result) as csv, json, jsonl or sql.
+    Export {
+        db: String,
+        table: String,
+        #[arg(long)]
+        format: String,
+        /// Export the result of this SELECT instead (TABLE names it in SQL output).
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long = "order")]
+        order: Vec<String>,
+        #[arg(long = "where")]
+        filters: Vec<String>,
+        /// Output file (written atomically); stdout when absent.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Update cells of one row: --set COL=VALUE (VALUE is JSON if valid JSON, else text).
+    Update {
+        db: String,
+        table: String,
+        #[arg(long)]
+        key: String,
+        #[arg(long = "set", required = true)]
+        set: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Insert a row (columns not set take their defaults); prints its row key.
+    Insert {
+        db: String,
+        table: String,
+        #[arg(long = "set")]
+        set: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete rows by key (all in one transaction).
+    Delete {
+        db: String,
+        table: String,
+        #[arg(long = "key", required = true, num_args = 1..)]
+        keys: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}

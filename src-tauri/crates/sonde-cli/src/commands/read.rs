@@ -1,0 +1,215 @@
+//! `tables`, `schema`, `rows`, `query`.
+
+use super::{CliError, CliResult};
+use crate::render;
+use sonde_db::filter::Filter;
+use sonde_db::query::{self, ColumnMeta, OrderBy, PageRequest, RowSink};
+use sonde_db::{DbError, Value};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+pub fn tables(db: &Path, json: bool) -> CliResult {
+    let tables = query::list_tables(db, true)?;
+    let mut out = stdout();
+    if json {
+        serde_json::to_writer(&mut out, &tables).map_err(io)?;
+        writeln!(out)?;
+    } else {
+        let rows: Vec<Vec<String>> = tables
+            .iter()
+            .map(|t| {
+                let n = t.rows.map_or_else(|| "?".to_owned(), |n| n.to_string());
+                vec![t.name.clone(), t.kind.to_owned(), n]
+            })
+            .collect();
+        out.write_all(render::table(&["name".into(), "kind".into(), "rows".into()], &rows).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn schema(db: &Path, table: &str, json: bool) -> CliResult {
+    let schema = query::table_schema(db, table)?;
+    let mut out = stdout();
+    if json {
+        serde_json::to_writer(&mut out, &*schema).map_err(io)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let mut flags = vec![format!("{:?}", schema.kind).to_lowercase()];
+    if schema.without_rowid {
+        flags.push("without rowid".into());
+    }
+    if schema.strict {
+        flags.push("strict".into());
+    }
+    writeln!(out, "{} ({})", schema.name, flags.join(", "))?;
+    let rows: Vec<Vec<String>> = schema
+        .columns
+        .iter()
+        .map(|c| {
+            let mut notes = Vec::new();
+            if c.pk > 0 {
+                notes.push(format!("pk {}", c.pk));
+            }
+            if c.not_null {
+                notes.push("not null".into());
+            }
+            if c.origin.is_generated() {
+                notes.push("generated".into());
+            }
+            vec![
+                c.name.to_string(),
+                c.decl_type.to_string(),
+                c.default_sql.clone().unwrap_or_default(),
+                notes.join(", "),
+            ]
+        })
+        .collect();
+    let header = ["column", "type", "default", "constraints"].map(String::from);
+    out.write_all(render::table(&header, &rows).as_bytes())?;
+    for index in &schema.indexes {
+        let cols: Vec<String> =
+            index.columns.iter().map(|c| c.clone().unwrap_or_else(|| "<expr>".into())).collect();
+        let unique = if index.unique { "unique " } else { "" };
+        writeln!(out, "{unique}index {} ({})", index.name, cols.join(", "))?;
+    }
+    for fk in &schema.foreign_keys {
+        let to: Vec<String> = fk.to.iter().map(|c| c.clone().unwrap_or_else(|| "<pk>".into())).collect();
+        writeln!(out, "foreign key ({}) references {} ({})", fk.from.join(", "), fk.table, to.join(", "))?;
+    }
+    for trigger in &schema.triggers {
+        writeln!(out, "trigger {}", trigger.name)?;
+    }
+    if let Some(sql) = &schema.sql {
+        writeln!(out, "{sql}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn rows(
+    db: &Path,
+    table: String,
+    limit: usize,
+    after: Option<String>,
+    order: &[String],
+    filters: &[String],
+    json: bool,
+) -> CliResult {
+    if limit == 0 || limit > query::MAX_PAGE {
+        return Err(CliError::Usage(format!("--limit must be between 1 and {}", query::MAX_PAGE)));
+    }
+    let req = PageRequest {
+        table,
+        limit,
+        after,
+        order: order.iter().map(|o| OrderBy::parse(o)).collect(),
+        filters: parse_filters(filters)?,
+    };
+    let page = query::page(db, &req)?;
+    let mut out = stdout();
+    if json {
+        serde_json::to_writer(&mut out, &page).map_err(io)?;
+        writeln!(out)?;
+    } else {
+        let header: Vec<String> = page.columns.iter().map(|c| c.name.to_string()).collect();
+        let rows: Vec<Vec<String>> =
+            page.rows.iter().map(|r| r.values.iter().map(render::display).collect()).collect();
+        out.write_all(render::table(&header, &rows).as_bytes())?;
+        if let Some(next) = &page.next {
+            eprintln!("more rows: --after {next}");
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn parse_filters(filters: &[String]) -> CliResult<Vec<Filter>> {
+    Ok(filters.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>()?)
+}
+
+pub fn query(db: &Path, sql: &str, json: bool) -> CliResult {
+    let mut out = stdout();
+    let summary = if json {
+        let mut sink = JsonSink { out: &mut out, sets: 0, rows: 0 };
+        let summary = query::run_sql(db, sql, &mut sink)?;
+        if sink.sets == 0 {
+            sink.out.write_all(b"{\"columns\":[],\"rows\":[")?;
+        }
+        writeln!(out, "],\"rows_affected\":{}}}", summary.rows_affected)?;
+        summary
+    } else {
+        let mut sink = TextSink { out: &mut out, sets: 0 };
+        let summary = query::run_sql(db, sql, &mut sink)?;
+        if summary.wrote {
+            writeln!(out, "{} row(s) affected", summary.rows_affected)?;
+        }
+        summary
+    };
+    tracing::debug!(statements = summary.statements, rows = summary.rows_returned, "query done");
+    out.flush()?;
+    Ok(())
+}
+
+/// Streams the first result set as `{"columns":[..],"rows":[[..],..]`
+/// (the caller closes the object); later result sets are executed only.
+struct JsonSink<'a> {
+    out: &'a mut dyn Write,
+    sets: usize,
+    rows: u64,
+}
+
+impl RowSink for JsonSink<'_> {
+    fn columns(&mut self, columns: &[ColumnMeta]) -> Result<(), DbError> {
+        self.sets += 1;
+        if self.sets == 1 {
+            self.out.write_all(b"{\"columns\":").map_err(DbError::Output)?;
+            serde_json::to_writer(&mut *self.out, columns).map_err(|e| DbError::Output(e.into()))?;
+            self.out.write_all(b",\"rows\":[").map_err(DbError::Output)?;
+        }
+        Ok(())
+    }
+    fn row(&mut self, values: &[Value]) -> Result<bool, DbError> {
+        if self.sets != 1 {
+            return Ok(true);
+        }
+        if self.rows > 0 {
+            self.out.write_all(b",").map_err(DbError::Output)?;
+        }
+        serde_json::to_writer(&mut *self.out, values).map_err(|e| DbError::Output(e.into()))?;
+        self.rows += 1;
+        Ok(true)
+    }
+}
+
+/// `a | b | c` lines, sqlite3-style, streamed.
+struct TextSink<'a> {
+    out: &'a mut dyn Write,
+    sets: usize,
+}
+
+impl RowSink for TextSink<'_> {
+    fn columns(&mut self, columns: &[ColumnMeta]) -> Result<(), DbError> {
+        self.sets += 1;
+        if self.sets > 1 {
+            self.out.write_all(b"\n").map_err(DbError::Output)?;
+        }
+        let names: Vec<&str> = columns.iter().map(|c| &*c.name).collect();
+        writeln!(self.out, "{}", names.join(" | ")).map_err(DbError::Output)
+    }
+    fn row(&mut self, values: &[Value]) -> Result<bool, DbError> {
+        let cells: Vec<String> = values.iter().map(render::display).collect();
+        writeln!(self.out, "{}", cells.join(" | ")).map_err(DbError::Output)?;
+        Ok(true)
+    }
+}
+
+pub fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
+    BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+fn io(e: serde_json::Error) -> CliError {
+    CliError::Output(e.into())
+}

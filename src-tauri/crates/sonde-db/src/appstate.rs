@@ -1,0 +1,284 @@
+//! Sonde's own SQLite file (in the user data dir): recent databases, query
+//! history, and the pending change log, so unpushed edits survive a restart.
+//! Created and upgraded by versioned migrations (`PRAGMA user_version`).
+
+use crate::error::{DbError, Result};
+use crate::mutation::Change;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Migration N brings the file from version N to N+1. Append only.
+const MIGRATIONS: &[&str] = &[
+    // 1: recent databases and query history.
+    "CREATE TABLE recent_database (
+         uri TEXT PRIMARY KEY,
+         label TEXT NOT NULL,
+         opened_at INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE query_history (
+         id INTEGER PRIMARY KEY,
+         db_uri TEXT NOT NULL,
+         sql TEXT NOT NULL,
+         ran_at INTEGER NOT NULL,
+         ok INTEGER NOT NULL,
+         error TEXT
+     );
+     CREATE INDEX query_history_by_db ON query_history(db_uri, id);",
+    // 2: the pending change log (edits applied to a snapshot, not yet pushed).
+    "CREATE TABLE pending_change (
+         id INTEGER PRIMARY KEY,
+         db_uri TEXT NOT NULL,
+         change_json TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+     );
+     CREATE INDEX pending_change_by_db ON pending_change(db_uri, id);",
+];
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RecentDatabase {
+    pub uri: String,
+    pub label: String,
+    pub opened_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub sql: String,
+    pub ran_at: i64,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+pub struct AppState {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl AppState {
+    /// Opens (creating and migrating as needed) the state file at `path`.
+    pub fn open(path: &Path) -> Result<AppState> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| crate::pool::io_error(dir, e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| state_error(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| state_error(path, e))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .map_err(|e| state_error(path, e))?;
+        let state = AppState { path: path.to_owned(), conn: Mutex::new(conn) };
+        state.migrate()?;
+        Ok(state)
+    }
+
+    /// The schema version the file is at.
+    pub fn version(&self) -> Result<usize> {
+        self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)))
+            .map(|v| usize::try_from(v).unwrap_or(0))
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.conn.lock().map_err(|_| self.poisoned())?;
+        let current: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| state_error(&self.path, e))?;
+        let current = usize::try_from(current).unwrap_or(0);
+        if current > MIGRATIONS.len() {
+            return Err(DbError::AppState {
+                path: self.path.clone(),
+                reason: format!(
+                    "it was written by a newer Sonde (version {current}, this one knows {})",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+            let tx = conn.transaction().map_err(|e| state_error(&self.path, e))?;
+            tx.execute_batch(sql).map_err(|e| state_error(&self.path, e))?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(|e| state_error(&self.path, e))?;
+            tx.commit().map_err(|e| state_error(&self.path, e))?;
+            tracing::info!(version = i + 1, "migrated app state");
+        }
+        Ok(())
+    }
+
+    pub fn touch_recent(&self, uri: &str, label: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO recent_database(uri, label, opened_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(uri) DO UPDATE SET label = excluded.label, opened_at = excluded.opened_at",
+                params![uri, label, now()],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn recent(&self, limit: usize) -> Result<Vec<RecentDatabase>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT uri, label, opened_at FROM recent_database ORDER BY opened_at DESC, uri LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit as i64], |r| {
+                Ok(RecentDatabase { uri: r.get(0)?, label: r.get(1)?, opened_at: r.get(2)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    pub fn add_history(&self, db_uri: &str, sql: &str, error: Option<&str>) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO query_history(db_uri, sql, ran_at, ok, error) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![db_uri, sql, now(), error.is_none(), error],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Newest first.
+    pub fn history(&self, db_uri: &str, limit: usize) -> Result<Vec<HistoryEntry>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, sql, ran_at, ok, error FROM query_history WHERE db_uri = ?1 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![db_uri, limit as i64], |r| {
+                Ok(HistoryEntry { id: r.get(0)?, sql: r.get(1)?, ran_at: r.get(2)?, ok: r.get(3)?, error: r.get(4)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Appends applied changes to the pending log of `db_uri`; returns their ids.
+    pub fn push_pending(&self, db_uri: &str, changes: &[Change]) -> Result<Vec<i64>> {
+        let encoded = changes
+            .iter()
+            .map(|c| serde_json::to_string(c).map_err(|e| DbError::BadValue(e.to_string())))
+            .collect::<Result<Vec<_>>>()?;
+        let mut conn = self.conn.lock().map_err(|_| self.poisoned())?;
+        let tx = conn.transaction().map_err(|e| state_error(&self.path, e))?;
+        let mut ids = Vec::with_capacity(encoded.len());
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO pending_change(db_uri, change_json, created_at) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(|e| state_error(&self.path, e))?;
+            let at = now();
+            for json in &encoded {
+                stmt.execute(params![db_uri, json, at]).map_err(|e| state_error(&self.path, e))?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit().map_err(|e| state_error(&self.path, e))?;
+        Ok(ids)
+    }
+
+    /// Pending changes of `db_uri`, oldest first, with their ids.
+    pub fn pending(&self, db_uri: &str) -> Result<Vec<(i64, Change)>> {
+        let raw: Vec<(i64, String)> = self.with(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT id, change_json FROM pending_change WHERE db_uri = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([db_uri], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })?;
+        raw.into_iter()
+            .map(|(id, json)| {
+                serde_json::from_str(&json).map(|c| (id, c)).map_err(|e| DbError::AppState {
+                    path: self.path.clone(),
+                    reason: format!("pending change {id}: {e}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Removes the given pending changes (undone, or pushed).
+    pub fn remove_pending(&self, ids: &[i64]) -> Result<()> {
+        let mut conn = self.conn.lock().map_err(|_| self.poisoned())?;
+        let tx = conn.transaction().map_err(|e| state_error(&self.path, e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached("DELETE FROM pending_change WHERE id = ?1")
+                .map_err(|e| state_error(&self.path, e))?;
+            for id in ids {
+                stmt.execute([id]).map_err(|e| state_error(&self.path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| state_error(&self.path, e))
+    }
+
+    pub fn clear_pending(&self, db_uri: &str) -> Result<()> {
+        self.with(|c| c.execute("DELETE FROM pending_change WHERE db_uri = ?1", [db_uri]).map(drop))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let conn = self.conn.lock().map_err(|_| self.poisoned())?;
+        f(&conn).map_err(|e| state_error(&self.path, e))
+    }
+
+    fn poisoned(&self) -> DbError {
+        DbError::AppState { path: self.path.clone(), reason: "a previous operation panicked".into() }
+    }
+}
+
+fn state_error(path: &Path, e: rusqlite::Error) -> DbError {
+    DbError::AppState { path: path.to_owned(), reason: e.to_string() }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The default location: `<user data dir>/sonde/state.sqlite`, or
+/// `$SONDE_DATA_DIR/state.sqlite` when set.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SONDE_DATA_DIR") {
+        return Some(PathBuf::from(dir).join("state.sqlite"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_and_keeps_pending_changes_across_reopen() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("state.sqlite");
+        let change = Change {
+            table: "t".into(),
+            op: crate::mutation::ChangeOp::Delete,
+            key_before: Some("1".into()),
+            key_after: None,
+            before: vec![],
+            after: vec![],
+        };
+        {
+            let state = AppState::open(&path).expect("open");
+            assert_eq!(state.version().expect("v"), MIGRATIONS.len());
+            state.push_pending("file:///a.db", std::slice::from_ref(&change)).expect("push");
+            state.touch_recent("file:///a.db", "a.db").expect("recent");
+            state.add_history("file:///a.db", "select 1", None).expect("history");
+        }
+        let state = AppState::open(&path).expect("reopen");
+        let pending = state.pending("file:///a.db").expect("pending");
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].1, change);
+        assert_eq!(state.recent(10).expect("recent")[0].label, "a.db");
+        assert_eq!(state.history("file:///a.db", 5).expect("h")[0].sql, "select 1");
+        state.remove_pending(&[pending[0].0]).expect("remove");
+        assert!(state.pending("file:///a.db").expect("pending").is_empty());
+    }
+
+    #[test]
+    fn refuses_a_newer_file() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("state.sqlite");
+        Connection::open(&path).expect("c").execute_batch("PRAGMA user_version = 99").expect("v");
+        assert!(AppState::open(&path).is_err());
+    }
+}

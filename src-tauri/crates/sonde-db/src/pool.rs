@@ -1,0 +1,323 @@
+//! The connection service: a process-wide cache of r2d2 pools keyed by the
+//! canonical path of the database file.
+//!
+//! - Readers are opened read-only (`SQLITE_OPEN_READ_ONLY` + `query_only`)
+//!   and wait on locks (`busy_timeout`) instead of failing.
+//! - No connection checkpoints on close: a `-wal` is never folded in or
+//!   deleted as a side effect of browsing or editing.
+//! - The writer is a pool of one read-write connection with `foreign_keys`
+//!   on; only the mutation service and write statements use it.
+//! - A file that was replaced (new inode, e.g. a re-pulled device snapshot
+//!   renamed into place) is never served from the old pool: each checkout
+//!   compares the file identity and rebuilds the entry when it changed.
+
+use crate::error::{DbError, Result, SqliteResultExt};
+use crate::schema::{self, TableSchema};
+use dashmap::DashMap;
+use once_cell::sync::Lazy;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+use scheduled_thread_pool::ScheduledThreadPool;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub type Conn = r2d2::PooledConnection<SqliteConnectionManager>;
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const READERS_PER_DATABASE: u32 = 8;
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which file a pool was built for: device and inode survive in-place writes
+/// (ours, or the app's) but change when the file is replaced by a rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileIdentity {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileIdentity {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            FileIdentity { dev: meta.dev(), ino: meta.ino() }
+        }
+        #[cfg(not(unix))]
+        {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64);
+            FileIdentity { dev: meta.len(), ino: modified }
+        }
+    }
+}
+
+struct Entry {
+    identity: FileIdentity,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    writer: r2d2::Pool<SqliteConnectionManager>,
+    /// Table name as asked → (schema_version it was read at, schema).
+    schemas: DashMap<String, (i64, Arc<TableSchema>)>,
+}
+
+/// The process-wide pool cache. Use [`pools()`].
+pub struct Pools {
+    entries: DashMap<PathBuf, Arc<Entry>>,
+    /// Path as given → canonical path; normalising is a few syscalls, so it is
+    /// done once per distinct spelling, not per call.
+    canonical: DashMap<PathBuf, PathBuf>,
+    /// One reaper thread pool shared by every r2d2 pool (r2d2 would start
+    /// three threads per pool otherwise).
+    reaper: Arc<ScheduledThreadPool>,
+}
+
+static POOLS: Lazy<Pools> = Lazy::new(|| Pools {
+    entries: DashMap::new(),
+    canonical: DashMap::new(),
+    reaper: Arc::new(
+        ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("sonde-pool-reaper-{}").build(),
+    ),
+});
+
+/// The process-wide connection service.
+pub fn pools() -> &'static Pools {
+    &POOLS
+}
+
+/// An open database: its canonical path and its cached pools and schemas.
+#[derive(Clone)]
+pub struct Db {
+    path: PathBuf,
+    entry: Arc<Entry>,
+}
+
+impl Db {
+    /// Opens (or finds in the cache) the database at `path`.
+    pub fn open(path: &Path) -> Result<Db> {
+        pools().open(path)
+    }
+
+    /// The canonical path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A read-only connection.
+    pub fn reader(&self) -> Result<Conn> {
+        checkout(&self.entry.readers, &self.path, "pool.checkout.read")
+    }
+
+    /// The read-write connection (one per file; writes are serialised).
+    pub fn writer(&self) -> Result<Conn> {
+        checkout(&self.entry.writer, &self.path, "pool.checkout.write")
+    }
+
+    /// The schema of a table or view, cached until the schema changes.
+    pub fn table(&self, conn: &Connection, name: &str) -> Result<Arc<TableSchema>> {
+        let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0)).at(&self.path)?;
+        if let Some(hit) = self.entry.schemas.get(name) {
+            if hit.0 == version {
+                return Ok(Arc::clone(&hit.1));
+            }
+        }
+        let summary = schema::resolve_table(conn, name)
+            .at(&self.path)?
+            .ok_or_else(|| DbError::NoSuchTable(name.to_owned()))?;
+        let table = Arc::new(schema::table_schema(conn, &summary).at(&self.path)?);
+        self.entry.schemas.insert(name.to_owned(), (version, Arc::clone(&table)));
+        Ok(table)
+    }
+}
+
+impl Pools {
+    /// Opens (or finds) the pools of the database at `path`, validating the
+    /// file header when the file is new or was replaced.
+    pub fn open(&self, path: &Path) -> Result<Db> {
+        let (canonical, entry) = self.entry(path)?;
+        Ok(Db { path: canonical, entry })
+    }
+
+    /// The canonical path this service uses for `path`.
+    pub fn canonical(&self, path: &Path) -> Result<PathBuf> {
+        if let Some(found) = self.canonical.get(path) {
+            return Ok(found.clone());
+        }
+        let canonical = std::fs::canonicalize(path).map_err(|e| io_error(path, e))?;
+        self.canonical.insert(path.to_owned(), canonical.clone());
+        Ok(canonical)
+    }
+
+    /// Drops the pools of `path` (call after replacing the file). Connections
+    /// in use finish their work; new checkouts get fresh connections.
+    pub fn evict(&self, path: &Path) {
+        let canonical = self.canonical.remove(path).map(|(_, c)| c);
+        let canonical = canonical.or_else(|| std::fs::canonicalize(path).ok());
+        if let Some(c) = canonical {
+            self.entries.remove(&c);
+            self.canonical.retain(|_, v| v != &c);
+        }
+    }
+
+    /// Opens the pool (if needed) and reads the catalog once, so the first
+    /// real query does not pay for it. Also the health check: it fails with
+    /// the precise reason when the file is not a usable database.
+    pub fn warm_up(&self, path: &Path) -> Result<Db> {
+        let db = self.open(path)?;
+        let conn = db.reader()?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())).at(db.path())?;
+        Ok(db)
+    }
+
+    /// Number of cached databases (diagnostics).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn entry(&self, path: &Path) -> Result<(PathBuf, Arc<Entry>)> {
+        let canonical = match self.canonical(path) {
+            Ok(c) => c,
+            Err(e) => {
+                self.canonical.remove(path);
+                return Err(e);
+            }
+        };
+        let meta = match std::fs::metadata(&canonical) {
+            Ok(m) => m,
+            Err(e) => {
+                // A stale spelling (file moved away): forget it and report.
+                self.canonical.remove(path);
+                self.entries.remove(&canonical);
+                return Err(io_error(path, e));
+            }
+        };
+        if !meta.is_file() {
+            return Err(DbError::NotAFile(path.to_owned()));
+        }
+        let identity = FileIdentity::of(&meta);
+        if let Some(entry) = self.entries.get(&canonical) {
+            if entry.identity == identity {
+                return Ok((canonical, Arc::clone(entry.value())));
+            }
+        }
+        // New file, or the file was replaced: validate and build fresh pools.
+        check_header(&canonical)?;
+        probe(&canonical)?;
+        let entry = Arc::new(self.build_entry(&canonical, identity));
+        tracing::debug!(path = %canonical.display(), "opened connection pools");
+        self.entries.insert(canonical.clone(), Arc::clone(&entry));
+        Ok((canonical, entry))
+    }
+
+    fn build_entry(&self, path: &Path, identity: FileIdentity) -> Entry {
+        let read_flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let readers = SqliteConnectionManager::file(path).with_flags(read_flags).with_init(|c| {
+            common_init(c)?;
+            c.execute_batch("PRAGMA query_only = 1;")
+        });
+        let write_flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let writer = SqliteConnectionManager::file(path).with_flags(write_flags).with_init(|c| {
+            common_init(c)?;
+            c.execute_batch("PRAGMA foreign_keys = ON;")
+        });
+        let builder = || {
+            r2d2::Pool::builder()
+                .thread_pool(Arc::clone(&self.reaper))
+                .min_idle(Some(0))
+                .test_on_check_out(false)
+                .idle_timeout(Some(Duration::from_secs(300)))
+                .connection_timeout(CHECKOUT_TIMEOUT)
+        };
+        Entry {
+            identity,
+            readers: builder().max_size(READERS_PER_DATABASE).build_unchecked(readers),
+            writer: builder().max_size(1).build_unchecked(writer),
+            schemas: DashMap::new(),
+        }
+    }
+}
+
+/// Settings shared by readers and the writer. No connection checkpoints on
+/// close: a `-wal` is only ever folded in by an explicit checkpoint (push).
+fn common_init(c: &mut Connection) -> rusqlite::Result<()> {
+    c.busy_timeout(BUSY_TIMEOUT)?;
+    c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    c.set_prepared_statement_cache_capacity(64);
+    c.execute_batch("PRAGMA cache_size = -8000;")
+}
+
+/// Opens one connection and reads the catalog, so an unusable file fails
+/// now with SQLite's reason instead of inside the pool (which would retry
+/// until its timeout).
+fn probe(path: &Path) -> Result<()> {
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .at(path)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).at(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())).at(path)
+}
+
+fn checkout(pool: &r2d2::Pool<SqliteConnectionManager>, path: &Path, op: &'static str) -> Result<Conn> {
+    let start = Instant::now();
+    let result = pool.get().map_err(|e| {
+        let text = e.to_string();
+        if text.contains("unable to open") || text.contains("readonly") {
+            DbError::CannotOpen { path: path.to_owned(), reason: text }
+        } else {
+            DbError::Pool(format!("{}: {text}", path.display()))
+        }
+    });
+    sonde_metrics::record(op, start.elapsed(), result.is_ok());
+    result
+}
+
+/// Rejects files that are not SQLite databases before SQLite sees them, with
+/// a message that tells a random/encrypted file from a foreign one.
+/// An empty file is a valid (empty) database, as SQLite defines it.
+pub fn check_header(path: &Path) -> Result<()> {
+    let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(path, e)),
+        }
+    }
+    if read == 0 || (read == 16 && header == *SQLITE_HEADER) {
+        return Ok(());
+    }
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // SQLCipher and similar write whole random-looking pages.
+    let looks_encrypted = len >= 1024 && len % 512 == 0 && !header.iter().all(|b| b.is_ascii());
+    Err(if looks_encrypted {
+        DbError::EncryptedOrCorrupt { path: path.to_owned(), detail: None }
+    } else {
+        DbError::NotADatabase(path.to_owned())
+    })
+}
+
+/// Tells whether the first bytes of a file are the SQLite header.
+pub fn has_sqlite_header(first_bytes: &[u8]) -> bool {
+    first_bytes.len() >= 16 && &first_bytes[..16] == SQLITE_HEADER
+}
+
+pub(crate) fn io_error(path: &Path, e: std::io::Error) -> DbError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => DbError::NotFound(path.to_owned()),
+        std::io::ErrorKind::PermissionDenied => DbError::PermissionDenied(path.to_owned()),
+        _ => DbError::Io { path: path.to_owned(), source: e },
+    }
+}

@@ -1,0 +1,343 @@
+//! The query service: table listings, schemas, pages of rows (keyset
+//! pagination), counts, and arbitrary SQL.
+
+use crate::error::{DbError, Result, SqliteResultExt};
+use crate::filter::Filter;
+use crate::pool::Db;
+use crate::rowkey::RowKey;
+use crate::schema::{self, TableKind, TableSchema};
+pub use crate::sqlbuild::OrderBy;
+use crate::sqlbuild::Plan;
+use crate::value::Value;
+use rusqlite::fallible_iterator::FallibleIterator;
+use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
+use tracing::instrument;
+
+/// A table or view with its row count.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableListing {
+    pub name: String,
+    /// `"table"` or `"view"`.
+    pub kind: &'static str,
+    /// Exact row count; `None` when it could not be counted (a broken view).
+    pub rows: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ColumnMeta {
+    pub name: Arc<str>,
+    /// Declared type (`""` when none, or for computed query columns).
+    #[serde(rename = "type")]
+    pub decl_type: Arc<str>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Row {
+    /// Opaque row key for edits; `None` for rows of views.
+    pub key: Option<String>,
+    pub values: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub columns: Vec<ColumnMeta>,
+    pub rows: Vec<Row>,
+    /// Cursor of the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// What to read: table, page size, where to start, order and filters.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub table: String,
+    pub limit: usize,
+    pub after: Option<String>,
+    pub order: Vec<OrderBy>,
+    pub filters: Vec<Filter>,
+}
+
+/// Maximum page size: pages are for screens and scripts, not whole tables.
+pub const MAX_PAGE: usize = 10_000;
+
+#[instrument(skip_all, fields(db = %path.display()))]
+pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> {
+    sonde_metrics::timed("query.list_tables", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        let tables = schema::list_tables(&conn).at(db.path())?;
+        let mut out = Vec::with_capacity(tables.len());
+        for t in tables {
+            let rows = if with_counts {
+                match schema::count_rows(&conn, &t.name) {
+                    Ok(n) => Some(n),
+                    Err(e) if t.kind == TableKind::View => {
+                        tracing::debug!(view = %t.name, error = %e, "view cannot be counted");
+                        None
+                    }
+                    Err(e) => return Err(DbError::from_sqlite(e, db.path())),
+                }
+            } else {
+                None
+            };
+            out.push(TableListing { kind: t.kind.listing_kind(), name: t.name, rows });
+        }
+        Ok(out)
+    })
+}
+
+#[instrument(skip_all, fields(db = %path.display()))]
+pub fn table_schema(path: &Path, table: &str) -> Result<Arc<TableSchema>> {
+    sonde_metrics::timed("query.schema", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        db.table(&conn, table)
+    })
+}
+
+/// Row count of a table: exact, or a fast estimate.
+#[instrument(skip_all, fields(db = %path.display(), exact))]
+pub fn count(path: &Path, table: &str, filters: &[Filter], exact: bool) -> Result<u64> {
+    sonde_metrics::timed("query.count", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        let schema = db.table(&conn, table)?;
+        if !exact && filters.is_empty() {
+            return schema::estimate_rows(&conn, &schema).at(db.path());
+        }
+        if filters.is_empty() {
+            return schema::count_rows(&conn, &schema.name).at(db.path());
+        }
+        let plan = Plan::new(&schema, &[], filters, None, None)?;
+        let sql = format!("SELECT count(*) FROM ({})", plan.sql);
+        let n: i64 = conn
+            .query_row(&sql, rusqlite::params_from_iter(plan.params.iter()), |r| r.get(0))
+            .at(db.path())?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    })
+}
+
+/// One page of rows, in a stable order: the user's order terms, then the
+/// row key (rowid or primary key) so that paging with `next` returns every
+/// row exactly once.
+#[instrument(skip_all, fields(db = %path.display(), limit = req.limit))]
+pub fn page(path: &Path, req: &PageRequest) -> Result<Page> {
+    sonde_metrics::timed("query.page", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        let schema = db.table(&conn, &req.table)?;
+        let limit = req.limit.clamp(1, MAX_PAGE);
+        let plan = Plan::new(&schema, &req.order, &req.filters, req.after.as_deref(), Some(limit))?;
+        read_page(&db, &conn, &schema, &plan, limit)
+    })
+}
+
+/// The page that starts at row number `offset` (0-based) of the ordered,
+/// filtered table: the jump-to-row of the grid. Keyset tables find the
+/// anchor row by offset once, then continue with keyset cursors.
+#[instrument(skip_all, fields(db = %path.display(), offset))]
+pub fn page_at(path: &Path, req: &PageRequest, offset: u64) -> Result<Page> {
+    sonde_metrics::timed("query.page_at", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        let schema = db.table(&conn, &req.table)?;
+        let limit = req.limit.clamp(1, MAX_PAGE);
+        let probe = Plan::new(&schema, &req.order, &req.filters, None, Some(limit))?;
+        let after = if offset == 0 {
+            None
+        } else if probe.is_keyset() {
+            // The row just before the target supplies the keyset cursor.
+            let anchor_plan = Plan::new(&schema, &req.order, &req.filters, None, None)?;
+            let sql = format!("{} LIMIT 1 OFFSET {}", anchor_plan.sql, offset - 1);
+            let mut stmt = conn.prepare(&sql).at(db.path())?;
+            let width = stmt.column_count();
+            let mut rows = stmt.query(rusqlite::params_from_iter(anchor_plan.params.iter())).at(db.path())?;
+            match rows.next().at(db.path())? {
+                Some(row) => {
+                    let values: Vec<Value> = (0..width)
+                        .map(|i| row.get_ref(i).map(Value::from_ref))
+                        .collect::<rusqlite::Result<_>>()
+                        .at(db.path())?;
+                    Some(anchor_plan.next_cursor(&values, 1))
+                }
+                None => return Ok(Page { columns: columns_of(&schema), rows: Vec::new(), next: None }),
+            }
+        } else {
+            Some(probe.offset_cursor(offset))
+        };
+        let plan = Plan::new(&schema, &req.order, &req.filters, after.as_deref(), Some(limit))?;
+        read_page(&db, &conn, &schema, &plan, limit)
+    })
+}
+
+fn columns_of(schema: &TableSchema) -> Vec<ColumnMeta> {
+    schema
+        .visible_columns()
+        .map(|(_, c)| ColumnMeta { name: Arc::clone(&c.name), decl_type: Arc::clone(&c.decl_type) })
+        .collect()
+}
+
+fn read_page(
+    db: &Db,
+    conn: &rusqlite::Connection,
+    schema: &TableSchema,
+    plan: &Plan,
+    limit: usize,
+) -> Result<Page> {
+    let columns = columns_of(schema);
+    let width = plan.prefix + columns.len();
+    let mut stmt = conn.prepare_cached(&plan.sql).at(db.path())?;
+    let mut cursor = stmt.query(rusqlite::params_from_iter(plan.params.iter())).at(db.path())?;
+    let mut selected: Vec<Vec<Value>> = Vec::with_capacity(limit.min(1024) + 1);
+    while let Some(row) = cursor.next().at(db.path())? {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            values.push(Value::from_ref(row.get_ref(i).at(db.path())?));
+        }
+        selected.push(values);
+        if selected.len() > limit {
+            break;
+        }
+    }
+    let has_more = selected.len() > limit;
+    selected.truncate(limit);
+    let next =
+        if has_more { selected.last().map(|last| plan.next_cursor(last, selected.len())) } else { None };
+    let rows = selected
+        .into_iter()
+        .map(|mut values| {
+            let key = plan.key_indexes.as_ref().and_then(|idx| {
+                let key_values: Vec<Value> = idx.iter().map(|&i| values[i].clone()).collect();
+                RowKey::from_values(&schema.key, &key_values).map(|k| k.encode())
+            });
+            values.drain(..plan.prefix);
+            Row { key, values }
+        })
+        .collect();
+    Ok(Page { columns, rows, next })
+}
+
+/// Receives the result of arbitrary SQL as it streams.
+pub trait RowSink {
+    /// A statement that returns rows starts (called once per such statement).
+    fn columns(&mut self, columns: &[ColumnMeta]) -> Result<()>;
+    /// One row; return `false` to stop reading this statement's rows.
+    fn row(&mut self, values: &[Value]) -> Result<bool>;
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SqlSummary {
+    pub statements: usize,
+    pub rows_returned: u64,
+    pub rows_affected: u64,
+    /// Whether the SQL changed the database.
+    pub wrote: bool,
+}
+
+/// Runs arbitrary SQL. A single read statement runs on a read-only
+/// connection and streams its rows. A write statement, or a script of
+/// several statements, runs on the writer; a script runs in one transaction
+/// (all or nothing).
+#[instrument(skip_all, fields(db = %path.display()))]
+pub fn run_sql(path: &Path, sql: &str, sink: &mut dyn RowSink) -> Result<SqlSummary> {
+    sonde_metrics::timed("query.sql", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        let read_only = match conn.prepare(sql) {
+            Ok(mut stmt) if stmt.readonly() => {
+                let mut summary = SqlSummary { statements: 1, ..Default::default() };
+                summary.rows_returned = stream_statement(&db, &mut stmt, sink)?;
+                Some(summary)
+            }
+            Ok(_) | Err(rusqlite::Error::MultipleStatement) => None,
+            Err(e) => return Err(DbError::from_sqlite(e, db.path())),
+        };
+        drop(conn);
+        match read_only {
+            Some(summary) => Ok(summary),
+            None => crate::mutation::run_write_sql(&db, sql, sink),
+        }
+    })
+}
+
+/// Streams the rows of a prepared statement into `sink`, or executes it.
+/// Returns rows streamed.
+pub(crate) fn stream_statement(
+    db: &Db,
+    stmt: &mut rusqlite::Statement<'_>,
+    sink: &mut dyn RowSink,
+) -> Result<u64> {
+    let width = stmt.column_count();
+    let columns: Vec<ColumnMeta> = stmt
+        .columns()
+        .iter()
+        .map(|c| ColumnMeta { name: Arc::from(c.name()), decl_type: Arc::from(c.decl_type().unwrap_or("")) })
+        .collect();
+    if width > 0 {
+        sink.columns(&columns)?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut values = Vec::with_capacity(width);
+    let mut n = 0u64;
+    while let Some(row) = rows.next().at(db.path())? {
+        if width == 0 {
+            continue;
+        }
+        values.clear();
+        for i in 0..width {
+            values.push(Value::from_ref(row.get_ref(i).at(db.path())?));
+        }
+        n += 1;
+        if !sink.row(&values)? {
+            break;
+        }
+    }
+    Ok(n)
+}
+
+/// Runs each statement of `sql` in turn on `conn` (statements are prepared
+/// one at a time, so later ones may use tables earlier ones create).
+pub(crate) fn run_script(
+    db: &Db,
+    conn: &rusqlite::Connection,
+    sql: &str,
+    sink: &mut dyn RowSink,
+) -> Result<SqlSummary> {
+    let mut summary = SqlSummary::default();
+    let mut batch = rusqlite::Batch::new(conn, sql);
+    while let Some(mut stmt) = batch.next().at(db.path())? {
+        summary.statements += 1;
+        let writes = !stmt.readonly();
+        summary.rows_returned += stream_statement(db, &mut stmt, sink)?;
+        if writes {
+            summary.wrote = true;
+            summary.rows_affected += conn.changes();
+        }
+    }
+    Ok(summary)
+}
+
+/// Collects the first result set into memory (tests and small results).
+#[derive(Debug, Default)]
+pub struct CollectSink {
+    pub columns: Vec<ColumnMeta>,
+    pub rows: Vec<Vec<Value>>,
+    result_sets: usize,
+}
+
+impl RowSink for CollectSink {
+    fn columns(&mut self, columns: &[ColumnMeta]) -> Result<()> {
+        self.result_sets += 1;
+        if self.result_sets == 1 {
+            self.columns = columns.to_vec();
+        }
+        Ok(())
+    }
+    fn row(&mut self, values: &[Value]) -> Result<bool> {
+        if self.result_sets == 1 {
+            self.rows.push(values.to_vec());
+        }
+        Ok(true)
+    }
+}

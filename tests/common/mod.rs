@@ -1,0 +1,139 @@
+//! Helpers shared by the integration tests: real files in temp dirs, the
+//! real `sonde` binary, hashes to prove files unchanged.
+#![allow(dead_code)]
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// `../shared/fixtures/<name>` (read-only; copy before writing).
+pub fn shared_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures").join(name)
+}
+
+/// A private copy of a shared fixture in `dir`.
+pub fn copy_fixture(dir: &Path, name: &str) -> PathBuf {
+    let dest = dir.join(name);
+    std::fs::copy(shared_fixture(name), &dest).expect("copy fixture");
+    let mut perms = std::fs::metadata(&dest).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&dest, perms).expect("chmod");
+    dest
+}
+
+/// Creates a database at `dir/name` from a SQL script.
+pub fn make_db(dir: &Path, name: &str, sql: &str) -> PathBuf {
+    let path = dir.join(name);
+    let conn = rusqlite::Connection::open(&path).expect("create db");
+    conn.execute_batch(sql).expect("schema script");
+    path
+}
+
+pub fn sha256(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// Hashes of a database and its side files, to prove nothing changed.
+pub fn db_fingerprint(path: &Path) -> Vec<(String, Option<String>)> {
+    ["", "-wal", "-journal"]
+        .iter()
+        .map(|suffix| {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            (suffix.to_string(), p.exists().then(|| sha256(&p)))
+        })
+        .collect()
+}
+
+/// The built `sonde` binary (built once if a plain `cargo test -p sonde-suite` ran alone).
+pub fn sonde_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test exe");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+        let bin = profile_dir.join("sonde");
+        if !bin.exists() {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "-p", "sonde-cli"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .expect("cargo build");
+            assert!(status.success(), "building sonde failed");
+        }
+        bin
+    })
+    .clone()
+}
+
+/// Runs `sonde` with `args`.
+pub fn sonde<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(sonde_bin()).args(args).env_remove("SONDE_LOG").output().expect("run sonde")
+}
+
+/// Runs `sonde`, asserts success, returns stdout.
+pub fn sonde_ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = sonde(args);
+    assert!(
+        out.status.success(),
+        "sonde failed: {}\nstdout: {}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout).expect("utf8 stdout")
+}
+
+/// Runs `sonde`, asserts failure with one `error: ` line, returns that line.
+pub fn sonde_err<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = sonde(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "expected failure, got success: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(stderr.starts_with("error: "), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    stderr.trim_end().to_owned()
+}
+
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("bad JSON ({e}): {text}"))
+}
+
+/// Walks `sonde rows --json` pages with `--after` until `next` is null.
+pub fn walk_rows(db: &Path, table: &str, limit: usize, extra: &[&str]) -> Vec<serde_json::Value> {
+    let mut rows = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..100_000 {
+        let mut args: Vec<String> = vec![
+            "rows".into(),
+            db.display().to_string(),
+            table.into(),
+            "--limit".into(),
+            limit.to_string(),
+            "--json".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        if let Some(a) = &after {
+            args.push("--after".into());
+            args.push(a.clone());
+        }
+        let page = json(&sonde_ok(&args));
+        rows.extend(page["rows"].as_array().expect("rows").iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => return rows,
+        }
+    }
+    panic!("paging did not terminate");
+}
