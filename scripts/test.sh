@@ -13,5 +13,8 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "build binaries the end-to-end tests drive"
+cargo build --workspace --bins --locked
+
 step "cargo test"
 cargo test --workspace --locked

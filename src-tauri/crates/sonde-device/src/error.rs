@@ -1,0 +1,86 @@
+//! Device errors, each with what the user should do.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub type Result<T, E = DeviceError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("{tool} not found: {hint}")]
+    ToolMissing { tool: &'static str, hint: String },
+    #[error("{tool} did not answer within {}s ({what}): the device may be stalled; reconnect it and retry", .after.as_secs_f32())]
+    Timeout { tool: &'static str, what: String, after: Duration },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("device unauthorized: accept the USB debugging prompt on the phone ({device})")]
+    Unauthorized { device: String },
+    #[error("device offline: reconnect the cable or restart adb ({device})")]
+    Offline { device: String },
+    #[error("device not found: {device} (is it connected? `sonde devices` lists what is)")]
+    DeviceNotFound { device: String },
+    #[error("unknown package: {package} is not installed on the device")]
+    UnknownPackage { package: String },
+    #[error("app is not debuggable: run-as is refused for {package} (use a debug build)")]
+    NotDebuggable { package: String },
+    #[error("no such file on the device: {path}")]
+    NoSuchFile { path: String },
+    #[error("permission denied on the device: {path}")]
+    PermissionDenied { path: String },
+    #[error("invalid {what} {name:?}: {reason}")]
+    InvalidName { what: &'static str, name: String, reason: &'static str },
+    #[error("invalid device URI {uri:?}: {reason}")]
+    BadUri { uri: String, reason: String },
+    #[error("transfer of {path} was incomplete or corrupted ({detail}); nothing was kept")]
+    TransferIncomplete { path: String, detail: String },
+    #[error("the database kept changing on the device while it was copied; stop the app (or retry) and pull again")]
+    KeptChanging,
+    #[error("push refused: the database on the device changed since it was pulled ({path}); pull it again and redo the edits")]
+    ChangedOnDevice { path: String },
+    #[error("push failed and was rolled back; the device still has its previous database ({detail})")]
+    PushRolledBack { detail: String },
+    #[error("no snapshot of {uri}: pull it first")]
+    NoSnapshot { uri: String },
+    #[error("{tool} failed (exit {code}): {message}")]
+    ToolFailed { tool: &'static str, code: i32, message: String },
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DeviceError {
+    /// Worth retrying after a pause: the device may come back. Never for
+    /// answers that will not change (unknown package, not debuggable...) and
+    /// never for timeouts (a call's budget is its timeout).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            DeviceError::Offline { .. } | DeviceError::DeviceNotFound { .. } => true,
+            DeviceError::ToolFailed { message, .. } => is_transient_message(message),
+            _ => false,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        DeviceError::Io { path: path.into(), source }
+    }
+}
+
+/// adb's words for a connection that broke and may work on a retry.
+pub fn is_transient_message(message: &str) -> bool {
+    const TRANSIENT: &[&str] = &[
+        "error: closed",
+        "protocol fault",
+        "connection reset",
+        "Connection reset",
+        "device still connecting",
+        "cannot connect to daemon",
+        "couldn't read from device",
+        "error: device offline",
+    ];
+    TRANSIENT.iter().any(|t| message.contains(t))
+}

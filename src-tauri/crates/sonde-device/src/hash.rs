@@ -1,0 +1,31 @@
+//! File hashing (streamed, never the whole file in memory).
+
+use crate::error::{DeviceError, Result};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Lower-case hex SHA-256 and size of a local file.
+pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    let mut file = std::fs::File::open(path).map_err(|e| DeviceError::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| DeviceError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+/// Async wrapper (hashing is blocking I/O).
+pub async fn sha256_file_async(path: &Path) -> Result<(String, u64)> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || sha256_file(&path))
+        .await
+        .map_err(|e| DeviceError::Unsupported(format!("hashing task failed: {e}")))?
+}

@@ -1,0 +1,208 @@
+//! The device layer's front door: one object that knows the tools, the
+//! workspace and the platform adapters, used by `sonde-core`.
+
+use crate::android::{self, Android};
+use crate::error::{DeviceError, Result};
+use crate::ios::Ios;
+use crate::model::{App, DbFile, Device, Platform, PushOptions, PushReport};
+use crate::runner::CancellationToken;
+use crate::sim::Sim;
+use crate::snapshot::{Snapshot, Workspace};
+use crate::tools::{self, Tool, ToolEnv, ToolInfo, Tools};
+use crate::uri::DeviceUri;
+use serde::Serialize;
+use std::path::PathBuf;
+use tokio::sync::OnceCell;
+
+#[derive(Debug, Clone)]
+pub struct DeviceConfig {
+    /// Where snapshots live.
+    pub workspace: PathBuf,
+    pub env: ToolEnv,
+    pub android_timeouts: android::Timeouts,
+}
+
+impl DeviceConfig {
+    /// Defaults from the process environment. `SONDE_ADB_TIMEOUT_MS` and
+    /// `SONDE_TRANSFER_TIMEOUT_MS` shorten or lengthen adb timeouts.
+    pub fn from_env(workspace: PathBuf) -> Self {
+        let env = ToolEnv::from_process();
+        let mut t = android::Timeouts::default();
+        let ms = |k: &str| {
+            std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_millis)
+        };
+        if let Some(d) = ms("SONDE_ADB_TIMEOUT_MS") {
+            t.command = d;
+        }
+        if let Some(d) = ms("SONDE_TRANSFER_TIMEOUT_MS") {
+            t.transfer_base = d;
+        }
+        DeviceConfig { workspace, env, android_timeouts: t }
+    }
+}
+
+/// Devices of every platform, with what kept a platform from answering.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeviceListing {
+    pub devices: Vec<Device>,
+    /// e.g. "adb not found: install Android platform-tools ...".
+    pub problems: Vec<String>,
+}
+
+pub struct DeviceLayer {
+    config: DeviceConfig,
+    workspace: Workspace,
+    tools: OnceCell<Tools>,
+}
+
+impl DeviceLayer {
+    pub fn new(config: DeviceConfig) -> Self {
+        let workspace = Workspace::new(config.workspace.clone());
+        DeviceLayer { config, workspace, tools: OnceCell::new() }
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// Discovers tools once (concurrently) and remembers them.
+    pub async fn tools(&self) -> &Tools {
+        self.tools.get_or_init(|| tools::discover(&self.config.env)).await
+    }
+
+    pub async fn tool_report(&self) -> Vec<ToolInfo> {
+        self.tools().await.report.clone()
+    }
+
+    async fn tool(&self, tool: Tool) -> Result<PathBuf> {
+        let tools = self.tools().await;
+        tools.path(tool).map(PathBuf::from).ok_or_else(|| {
+            let hint = tools
+                .report
+                .iter()
+                .find(|i| i.tool == tool)
+                .and_then(|i| i.problem.clone())
+                .unwrap_or_else(|| "not installed".into());
+            DeviceError::ToolMissing { tool: tool.binary(), hint }
+        })
+    }
+
+    pub async fn android(&self) -> Result<Android> {
+        let mut a = Android::new(self.tool(Tool::Adb).await?);
+        a.timeouts = self.config.android_timeouts;
+        Ok(a)
+    }
+
+    pub async fn ios(&self) -> Result<Ios> {
+        Ios::new(self.tools().await)
+    }
+
+    pub async fn sim(&self) -> Result<Sim> {
+        Ok(Sim::new(self.tool(Tool::Xcrun).await?))
+    }
+
+    /// Devices of all platforms, listed concurrently; a platform whose tools
+    /// are missing or failing is reported in `problems`, not as an error.
+    pub async fn devices(&self, cancel: &CancellationToken) -> DeviceListing {
+        let android = async { self.android().await?.devices(cancel).await };
+        let ios = async { self.ios().await?.devices(cancel).await };
+        let sim = async { self.sim().await?.devices(cancel).await };
+        let (a, i, s) = tokio::join!(android, ios, sim);
+        let mut listing = DeviceListing::default();
+        for (platform, result) in [(Platform::Android, a), (Platform::Ios, i), (Platform::Sim, s)] {
+            match result {
+                Ok(devices) => listing.devices.extend(devices),
+                Err(e) => listing.problems.push(format!("{}: {e}", platform.scheme())),
+            }
+        }
+        listing
+    }
+
+    /// Finds a device by `scheme://id` or bare id.
+    pub async fn find_device(&self, text: &str, cancel: &CancellationToken) -> Result<Device> {
+        let (platform, id) = match text.split_once("://") {
+            Some((scheme, rest)) => {
+                let platform = match scheme {
+                    "android" => Platform::Android,
+                    "ios" => Platform::Ios,
+                    "sim" => Platform::Sim,
+                    _ => {
+                        return Err(DeviceError::BadUri { uri: text.into(), reason: "unknown scheme".into() })
+                    }
+                };
+                (Some(platform), rest.trim_end_matches('/'))
+            }
+            None => (None, text),
+        };
+        let listing = match platform {
+            Some(Platform::Android) => self.android().await?.devices(cancel).await?,
+            Some(Platform::Ios) => self.ios().await?.devices(cancel).await?,
+            Some(Platform::Sim) => self.sim().await?.devices(cancel).await?,
+            None => self.devices(cancel).await.devices,
+        };
+        listing
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| DeviceError::DeviceNotFound { device: text.into() })
+    }
+
+    pub async fn apps(
+        &self,
+        device: &Device,
+        include_system: bool,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<App>> {
+        match device.platform {
+            Platform::Android => self.android().await?.apps(&device.id, include_system, cancel).await,
+            Platform::Ios => self.ios().await?.apps(&device.id, include_system, cancel).await,
+            Platform::Sim => self.sim().await?.apps(&device.id, include_system, cancel).await,
+        }
+    }
+
+    pub async fn databases(
+        &self,
+        device: &Device,
+        app: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<DbFile>> {
+        match device.platform {
+            Platform::Android => self.android().await?.databases(&device.id, app, cancel).await,
+            Platform::Ios => self.ios().await?.databases(&device.id, app, cancel).await,
+            Platform::Sim => self.sim().await?.databases(&device.id, app, cancel).await,
+        }
+    }
+
+    /// Pulls a verified snapshot (Android, iOS devices). Simulator databases
+    /// are host files: use [`Self::sim_path`] instead.
+    pub async fn pull(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Snapshot> {
+        match uri.platform {
+            Platform::Android => self.android().await?.pull(&self.workspace, uri, cancel).await,
+            Platform::Ios => self.ios().await?.pull(&self.workspace, uri, cancel).await,
+            Platform::Sim => {
+                Err(DeviceError::Unsupported("simulator databases are opened in place, not pulled".into()))
+            }
+        }
+    }
+
+    /// Pushes an edited snapshot back (checks, staging, verified swap).
+    pub async fn push(
+        &self,
+        snapshot: &mut Snapshot,
+        opts: PushOptions,
+        cancel: &CancellationToken,
+    ) -> Result<PushReport> {
+        let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
+        match uri.platform {
+            Platform::Android => self.android().await?.push(&self.workspace, snapshot, opts, cancel).await,
+            Platform::Ios => self.ios().await?.push(&self.workspace, snapshot, opts, cancel).await,
+            Platform::Sim => Err(DeviceError::Unsupported(
+                "simulator databases are saved in place; there is nothing to push".into(),
+            )),
+        }
+    }
+
+    /// The host path of a simulator database (opened in place, WAL and all).
+    pub async fn sim_path(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<PathBuf> {
+        self.sim().await?.resolve(uri, cancel).await
+    }
+}

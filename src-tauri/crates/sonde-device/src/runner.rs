@@ -1,0 +1,323 @@
+//! The process runner: the one place external tools are started.
+//!
+//! - argv only: tools are executed directly, never through a host shell;
+//! - every call has a timeout that kills the child (adb hangs forever on a
+//!   stalled device) and can be cancelled (the child is killed too);
+//! - captured output is bounded; binary output can go straight to a file;
+//! - [`retry`] repeats retryable failures with exponential backoff and jitter.
+
+use crate::error::{DeviceError, Result};
+use rand::RngExt as _;
+use std::ffi::OsString;
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::Command;
+pub use tokio_util::sync::CancellationToken;
+
+/// Output captured beyond this is an error, not a memory blow-up.
+const MAX_CAPTURE: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ToolCall {
+    /// Tool name for messages (`adb`, `afcclient`...).
+    pub tool: &'static str,
+    /// Metric name (`tool.adb`...).
+    pub metric: &'static str,
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    pub timeout: Duration,
+    /// Send stdout to this file instead of capturing it (binary transfers).
+    pub stdout_to: Option<PathBuf>,
+    /// Extra environment for the child.
+    pub env: Vec<(OsString, OsString)>,
+    /// What the call is for, in the user's terms (timeouts say it).
+    pub what: String,
+}
+
+impl ToolCall {
+    pub fn new(
+        tool: &'static str,
+        metric: &'static str,
+        program: impl Into<PathBuf>,
+        timeout: Duration,
+    ) -> Self {
+        ToolCall {
+            tool,
+            metric,
+            program: program.into(),
+            args: Vec::new(),
+            timeout,
+            stdout_to: None,
+            env: Vec::new(),
+            what: String::new(),
+        }
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn what(mut self, what: impl Into<String>) -> Self {
+        self.what = what.into();
+        self
+    }
+
+    pub fn stdout_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.stdout_to = Some(path.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ToolOutput {
+    /// Exit code; -1 when killed by a signal.
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl ToolOutput {
+    pub fn success(&self) -> bool {
+        self.code == 0
+    }
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+    /// stderr, or stdout when stderr is empty (adb prints sync errors to stdout).
+    pub fn message(&self) -> String {
+        let err = self.stderr_text();
+        let text = if err.trim().is_empty() { self.stdout_text() } else { err };
+        text.trim().lines().take(3).collect::<Vec<_>>().join(" / ")
+    }
+}
+
+/// Runs one tool call to completion, timeout or cancellation.
+pub async fn run(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOutput> {
+    let start = Instant::now();
+    let result = run_inner(call, cancel).await;
+    sonde_metrics::record(call.metric, start.elapsed(), result.is_ok());
+    tracing::debug!(
+        tool = call.tool,
+        what = %call.what,
+        ms = start.elapsed().as_millis() as u64,
+        code = result.as_ref().map(|o| o.code).unwrap_or(i32::MIN),
+        "tool call"
+    );
+    result
+}
+
+async fn run_inner(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOutput> {
+    if cancel.is_cancelled() {
+        return Err(DeviceError::Cancelled);
+    }
+    let mut cmd = Command::new(&call.program);
+    cmd.args(&call.args).stdin(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
+    for (k, v) in &call.env {
+        cmd.env(k, v);
+    }
+    match &call.stdout_to {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| DeviceError::io(path, e))?;
+            cmd.stdout(Stdio::from(file));
+        }
+        None => {
+            cmd.stdout(Stdio::piped());
+        }
+    }
+    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DeviceError::ToolMissing {
+            tool: call.tool,
+            hint: format!("{} does not exist", call.program.display()),
+        },
+        _ => DeviceError::io(&call.program, e),
+    })?;
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let collect = async {
+        let (out, err) = tokio::join!(read_capped(stdout), read_capped(stderr));
+        let status = child.wait().await;
+        (out, err, status)
+    };
+    tokio::select! {
+        (out, err, status) = collect => {
+            let status = status.map_err(|e| DeviceError::io(&call.program, e))?;
+            let (stdout, stderr) = (out?, err?);
+            Ok(ToolOutput { code: status.code().unwrap_or(-1), stdout, stderr })
+        }
+        _ = tokio::time::sleep(call.timeout) => {
+            // Dropping `collect` drops the child: kill_on_drop kills it.
+            Err(DeviceError::Timeout { tool: call.tool, what: call.what.clone(), after: call.timeout })
+        }
+        _ = cancel.cancelled() => Err(DeviceError::Cancelled),
+    }
+}
+
+async fn read_capped<R: AsyncRead + Unpin>(pipe: Option<R>) -> Result<Vec<u8>> {
+    let Some(mut pipe) = pipe else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = pipe.read(&mut buf).await.map_err(|e| DeviceError::io("<pipe>", e))?;
+        if n == 0 {
+            return Ok(out);
+        }
+        if out.len() + n > MAX_CAPTURE {
+            return Err(DeviceError::Unsupported(format!(
+                "tool output exceeded {} MiB; refusing to buffer more",
+                MAX_CAPTURE / (1024 * 1024)
+            )));
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Exponential backoff with jitter for retryable failures.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub attempts: u32,
+    pub base: Duration,
+    pub max: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry { attempts: 3, base: Duration::from_millis(200), max: Duration::from_secs(3) }
+    }
+}
+
+impl Retry {
+    pub const NONE: Retry = Retry { attempts: 1, base: Duration::ZERO, max: Duration::ZERO };
+
+    /// Delay before attempt `n` (1-based retries): base·2ⁿ⁻¹ capped, with
+    /// "equal jitter" (half fixed, half random) so devices are not hammered
+    /// in lockstep.
+    pub fn delay(&self, retry: u32) -> Duration {
+        let exp = self.base.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+        let capped = exp.min(self.max);
+        let half = capped / 2;
+        let jitter_ms = rand::rng().random_range(0..=half.as_millis().max(1) as u64);
+        half + Duration::from_millis(jitter_ms)
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails with a non-retryable error, or
+/// runs out of attempts.
+pub async fn retry<T, F, Fut>(policy: Retry, cancel: &CancellationToken, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut n = 0;
+    loop {
+        n += 1;
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_retryable() && n < policy.attempts => {
+                let pause = policy.delay(n);
+                tracing::debug!(error = %e, attempt = n, ?pause, "retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = cancel.cancelled() => return Err(DeviceError::Cancelled),
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, timeout_ms: u64) -> ToolCall {
+        ToolCall::new("sh", "tool.test", "/bin/sh", Duration::from_millis(timeout_ms)).arg("-c").arg(script)
+    }
+
+    #[tokio::test]
+    async fn captures_output_and_exit_code() {
+        let out = run(&sh("printf 'a\\0b'; echo err >&2; exit 3", 5000), &CancellationToken::new())
+            .await
+            .expect("run");
+        assert_eq!(out.stdout, b"a\0b");
+        assert_eq!(out.stderr_text().trim(), "err");
+        assert_eq!(out.code, 3);
+    }
+
+    #[tokio::test]
+    async fn timeout_kills_the_child() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let marker = dir.path().join("survived");
+        let script = format!("sleep 2; touch '{}'", marker.display());
+        let start = Instant::now();
+        let err = run(&sh(&script, 200), &CancellationToken::new()).await.expect_err("timeout");
+        assert!(matches!(err, DeviceError::Timeout { .. }), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert!(!marker.exists(), "the child was killed, not left running");
+    }
+
+    #[tokio::test]
+    async fn cancellation_stops_the_call() {
+        let cancel = CancellationToken::new();
+        let c2 = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            c2.cancel();
+        });
+        let err = run(&sh("sleep 5", 10_000), &cancel).await.expect_err("cancelled");
+        assert!(matches!(err, DeviceError::Cancelled));
+    }
+
+    #[tokio::test]
+    async fn missing_tool_is_a_typed_error() {
+        let call = ToolCall::new("adb", "tool.test", "/nonexistent/adb", Duration::from_secs(1));
+        assert!(matches!(run(&call, &CancellationToken::new()).await, Err(DeviceError::ToolMissing { .. })));
+    }
+
+    #[tokio::test]
+    async fn retries_only_retryable_errors() {
+        let mut calls = 0;
+        let policy = Retry { attempts: 4, base: Duration::from_millis(1), max: Duration::from_millis(5) };
+        let r: Result<()> = retry(policy, &CancellationToken::new(), || {
+            calls += 1;
+            async { Err(DeviceError::Offline { device: "x".into() }) }
+        })
+        .await;
+        assert!(r.is_err());
+        assert_eq!(calls, 4);
+        let mut calls = 0;
+        let r: Result<()> = retry(policy, &CancellationToken::new(), || {
+            calls += 1;
+            async { Err(DeviceError::NotDebuggable { package: "p".into() }) }
+        })
+        .await;
+        assert!(r.is_err());
+        assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = Retry { attempts: 10, base: Duration::from_millis(100), max: Duration::from_millis(800) };
+        for n in 1..10 {
+            let d = p.delay(n);
+            let cap = Duration::from_millis((100u64 << (n - 1)).min(800));
+            assert!(d >= cap / 2 && d <= cap, "retry {n}: {d:?}");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Fault injection: the `faults` object of `device.json`.
+//!
+//! Tests flip these while the server runs (the file is re-read on every new
+//! connection and on every OPEN), so a test can make the next pull fail
+//! without restarting the device.
+//!
+//! ```json
+//! "faults": {
+//!   "unauthorized": false,
+//!   "offline": false,
+//!   "rules": [
+//!     { "match": "sync:", "action": "drop", "after_bytes": 1048576, "times": 1 },
+//!     { "match": "sha256sum", "action": "stall" },
+//!     { "match": "exec:", "action": "never_open" },
+//!     { "match": "cat ", "action": "slow", "bytes_per_sec": 65536 }
+//!   ]
+//! }
+//! ```
+//!
+//! * `unauthorized` (connection level): answer the host's CNXN with an AUTH
+//!   TOKEN and never accept any signature or public key. `adb devices` shows
+//!   the device as `unauthorized`. Checked when a connection's handshake
+//!   starts; flipping it back requires a reconnect (`adb disconnect`).
+//! * `offline` (connection level): accept the TCP connection, read and
+//!   discard everything, never send CNXN. `adb connect` gives up after ~10 s
+//!   and the device stays `offline`.
+//! * `rules` (stream level): each OPEN's service string (e.g.
+//!   `shell,v2,TERM=xterm,raw:ls /sdcard`, `exec:cat '/sdcard/a.db'`,
+//!   `sync:`) is compared with every rule in order; the first rule whose
+//!   `match` is a substring of it and whose `times` budget is not exhausted
+//!   applies to that stream.
+//!   * `action`:
+//!     * `drop` — close the whole TCP connection abruptly (every stream on it
+//!       dies; the adb server will show the device offline and reconnect).
+//!     * `stall` — stop servicing the stream forever while keeping the
+//!       socket open; no more data, no OKAY for host data, no CLSE.
+//!     * `never_open` — never answer the OPEN (no OKAY, no CLSE).
+//!     * `slow` — after `after_bytes`, pace the stream to `bytes_per_sec`
+//!       in both directions (outgoing WRTEs are delayed; OKAYs for incoming
+//!       WRTEs are delayed).
+//!   * `after_bytes` (default 0): stream *payload* bytes counted separately
+//!     in each direction — bytes we send to the host in WRTE messages and
+//!     bytes the host sends us in WRTE messages (for `sync:` this includes the
+//!     sync framing: request headers, `DATA` headers, paths). `drop`/`stall`
+//!     fire at the first byte that would make either count exceed
+//!     `after_bytes`: outgoing data is cut so that exactly `after_bytes`
+//!     bytes reach the host; an incoming WRTE that crosses the limit is not
+//!     processed (so for a push, at most `after_bytes` bytes of sync traffic
+//!     reach the device and the partial file is discarded). With the default
+//!     0 the action fires at the stream's first byte in either direction.
+//!   * `bytes_per_sec` (for `slow`, default 16384).
+//!   * `times` (optional): only the first N streams matched by this rule are
+//!     affected. Counts are kept in memory per rule, keyed by the rule's
+//!     canonical JSON, and forgotten when the rule disappears from the file
+//!     (so re-adding a rule restarts its budget).
+//!
+//! Other keys in a rule are allowed and become part of its identity, e.g. a
+//! `"id": 2` to restart a budget deliberately.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+
+/// Connection- and stream-level faults, as read from `device.json`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Faults {
+    #[serde(default)]
+    pub unauthorized: bool,
+    #[serde(default)]
+    pub offline: bool,
+    #[serde(default)]
+    pub rules: Vec<FaultRule>,
+}
+
+/// What a matching rule does to its stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAction {
+    Drop,
+    Stall,
+    NeverOpen,
+    Slow,
+}
+
+/// One stream-level rule; `key` is its canonical JSON (the budget identity).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "serde_json::Value")]
+pub struct FaultRule {
+    pub key: String,
+    pub pattern: String,
+    pub action: FaultAction,
+    pub after_bytes: u64,
+    pub bytes_per_sec: u64,
+    pub times: Option<u64>,
+}
+
+/// The fields of a rule, before the canonical key is attached.
+#[derive(Deserialize)]
+struct RuleFields {
+    #[serde(rename = "match")]
+    pattern: String,
+    action: FaultAction,
+    #[serde(default)]
+    after_bytes: u64,
+    #[serde(default)]
+    bytes_per_sec: Option<u64>,
+    #[serde(default)]
+    times: Option<u64>,
+}
+
+/// Default pace of a `slow` rule without `bytes_per_sec`.
+pub const DEFAULT_BYTES_PER_SEC: u64 = 16 * 1024;
+
+impl TryFrom<serde_json::Value> for FaultRule {
+    type Error = String;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+        // serde_json's default map is sorted, so this string is canonical.
+        let key = value.to_string();
+        let fields: RuleFields =
+            serde_json::from_value(value).map_err(|e| format!("invalid fault rule: {e}"))?;
+        Ok(Self {
+            key,
+            pattern: fields.pattern,
+            action: fields.action,
+            after_bytes: fields.after_bytes,
+            bytes_per_sec: fields.bytes_per_sec.filter(|b| *b > 0).unwrap_or(DEFAULT_BYTES_PER_SEC),
+            times: fields.times,
+        })
+    }
+}
+
+/// The part of a rule a stream needs once it has been selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveFault {
+    pub action: FaultAction,
+    pub after_bytes: u64,
+    pub bytes_per_sec: u64,
+}
+
+impl From<&FaultRule> for ActiveFault {
+    fn from(rule: &FaultRule) -> Self {
+        Self { action: rule.action, after_bytes: rule.after_bytes, bytes_per_sec: rule.bytes_per_sec }
+    }
+}
+
+/// Remembers how many streams each rule has affected (for `times`).
+#[derive(Debug, Default)]
+pub struct FaultTracker {
+    counts: Mutex<HashMap<String, u64>>,
+}
+
+impl FaultTracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Picks the rule for a newly opened stream and charges its budget.
+    pub fn select(&self, rules: &[FaultRule], service: &str) -> Option<ActiveFault> {
+        let mut counts = match self.counts.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // Forget rules that vanished so that re-adding one restarts its budget.
+        let live: HashSet<&str> = rules.iter().map(|r| r.key.as_str()).collect();
+        counts.retain(|k, _| live.contains(k.as_str()));
+        for rule in rules {
+            if !service.contains(&rule.pattern) {
+                continue;
+            }
+            let used = counts.entry(rule.key.clone()).or_insert(0);
+            if rule.times.is_some_and(|t| *used >= t) {
+                continue;
+            }
+            *used += 1;
+            return Some(ActiveFault::from(rule));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(json: &str) -> Vec<FaultRule> {
+        serde_json::from_str(json).expect("rules parse")
+    }
+
+    #[test]
+    fn parses_defaults() {
+        let r = rules(r#"[{"match":"sync:","action":"slow"}]"#);
+        assert_eq!(r[0].action, FaultAction::Slow);
+        assert_eq!(r[0].after_bytes, 0);
+        assert_eq!(r[0].bytes_per_sec, DEFAULT_BYTES_PER_SEC);
+        assert_eq!(r[0].times, None);
+    }
+
+    #[test]
+    fn rejects_unknown_action() {
+        let r: Result<Vec<FaultRule>, _> = serde_json::from_str(r#"[{"match":"x","action":"explode"}]"#);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn times_budget_and_reset() {
+        let tracker = FaultTracker::new();
+        let r = rules(r#"[{"match":"exec:","action":"drop","times":2}]"#);
+        assert!(tracker.select(&r, "exec:cat x").is_some());
+        assert!(tracker.select(&r, "shell:ls").is_none());
+        assert!(tracker.select(&r, "exec:cat y").is_some());
+        assert!(tracker.select(&r, "exec:cat z").is_none());
+        // Rule removed, then re-added: budget restarts.
+        assert!(tracker.select(&[], "exec:cat z").is_none());
+        assert!(tracker.select(&r, "exec:cat z").is_some());
+    }
+
+    #[test]
+    fn first_rule_with_budget_wins() {
+        let tracker = FaultTracker::new();
+        let r = rules(
+            r#"[{"match":"sync:","action":"drop","times":1},
+                {"match":"sync:","action":"stall"}]"#,
+        );
+        let first = tracker.select(&r, "sync:").map(|f| f.action);
+        let second = tracker.select(&r, "sync:").map(|f| f.action);
+        assert_eq!(first, Some(FaultAction::Drop));
+        assert_eq!(second, Some(FaultAction::Stall));
+    }
+}
