@@ -137,3 +137,23 @@ pub fn walk_rows(db: &Path, table: &str, limit: usize, extra: &[&str]) -> Vec<se
     }
     panic!("paging did not terminate");
 }
+
+pub mod device;
+
+/// Relative paths of every file under `dir`, sorted (empty if absent).
+pub fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap_or(&p).display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -90,6 +90,48 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List attached devices and simulators (Android, iOS, simulators).
+    Devices {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List apps on a device (third-party unless --all).
+    Apps {
+        /// Device id or android://SERIAL, ios://UDID, sim://UDID.
+        device: String,
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the SQLite databases of an app.
+    Dbs {
+        device: String,
+        app: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pull a verified snapshot of a device database (with its -wal); prints its local path.
+    Pull {
+        uri: String,
+        /// Also copy the snapshot's files into this directory.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Push the edited snapshot back to the device (refused if the device copy changed).
+    Push {
+        uri: String,
+        /// Do not force-stop the app before replacing its database.
+        #[arg(long)]
+        no_stop: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the external tools Sonde found (adb, libimobiledevice, xcrun).
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete rows by key (all in one transaction).
     Delete {
         db: String,

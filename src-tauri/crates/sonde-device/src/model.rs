@@ -31,10 +31,13 @@ pub enum DeviceKind {
     Simulator,
 }
 
+/// Serialized with adb's words: `device` (usable), `offline`, `unauthorized`,
+/// plus `shutdown` for a simulator that is not booted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceState {
     /// Usable (`device` in adb, `Booted` for a simulator).
+    #[serde(rename = "device")]
     Ready,
     Offline,
     Unauthorized,

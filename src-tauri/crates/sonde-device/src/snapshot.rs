@@ -7,6 +7,9 @@
 //!   version, kept until a push replaces it);
 //! - `manifest.json`: what was pulled, with sizes and SHA-256s.
 //!
+//! and, after pushes, `<root>/backups/<same path>/<ms>/`: the device's
+//! previous versions.
+//!
 //! Local names never come from the device (a device file named
 //! `../../.bashrc` cannot escape): directories are sanitised ids and hashes.
 //! A new pull is assembled in a staging directory and renamed into place,
@@ -94,6 +97,14 @@ impl Workspace {
             .join(sanitize(&uri.device))
             .join(sanitize(&uri.app))
             .join(&digest[..16])
+    }
+
+    /// Where the device's previous versions are kept after pushes
+    /// (outside the snapshot dir, so a re-pull never deletes them).
+    pub fn backups_for(&self, uri: &DeviceUri) -> PathBuf {
+        let snapshot = self.dir_for(uri);
+        let rel = snapshot.strip_prefix(&self.root).unwrap_or(&snapshot).to_path_buf();
+        self.root.join(BACKUPS_DIR).join(rel)
     }
 
     /// The existing snapshot of `uri`, if any.

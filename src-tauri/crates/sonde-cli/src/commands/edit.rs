@@ -1,30 +1,30 @@
 //! `update`, `insert`, `delete`: one transaction per command.
 
 use super::read::stdout;
-use super::CliResult;
-use sonde_db::mutation::{self, Assignment, Change, Edit};
+use super::{CliResult, Ctx};
+use sonde_core::OpenDb;
+use sonde_db::mutation::{Assignment, Change, Edit};
 use std::io::Write;
-use std::path::Path;
 
 fn assignments(set: &[String]) -> CliResult<Vec<Assignment>> {
     Ok(set.iter().map(|s| Assignment::parse(s)).collect::<Result<Vec<_>, _>>()?)
 }
 
-pub fn update(db: &Path, table: String, key: String, set: &[String], json: bool) -> CliResult {
+pub fn update(ctx: &Ctx, db: &OpenDb, table: String, key: String, set: &[String], json: bool) -> CliResult {
     let edit = Edit::Update { table, key, set: assignments(set)? };
-    let changes = mutation::apply(db, &[edit])?;
+    let changes = ctx.apply(db, vec![edit])?;
     report(&changes, json, |c| format!("updated 1 row (key {})", c.key_after.as_deref().unwrap_or("?")))
 }
 
-pub fn insert(db: &Path, table: String, set: &[String], json: bool) -> CliResult {
+pub fn insert(ctx: &Ctx, db: &OpenDb, table: String, set: &[String], json: bool) -> CliResult {
     let edit = Edit::Insert { table, values: assignments(set)?, rowid: None };
-    let changes = mutation::apply(db, &[edit])?;
+    let changes = ctx.apply(db, vec![edit])?;
     report(&changes, json, |c| c.key_after.clone().unwrap_or_default())
 }
 
-pub fn delete(db: &Path, table: String, keys: Vec<String>, json: bool) -> CliResult {
+pub fn delete(ctx: &Ctx, db: &OpenDb, table: String, keys: Vec<String>, json: bool) -> CliResult {
     let edits: Vec<Edit> = keys.into_iter().map(|key| Edit::Delete { table: table.clone(), key }).collect();
-    let changes = mutation::apply(db, &edits)?;
+    let changes = ctx.apply(db, edits)?;
     if json {
         return report(&changes, true, |_| String::new());
     }

@@ -130,7 +130,17 @@ pub fn parse_filters(filters: &[String]) -> CliResult<Vec<Filter>> {
     Ok(filters.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>()?)
 }
 
-pub fn query(db: &Path, sql: &str, json: bool) -> CliResult {
+pub fn query(ctx: &super::Ctx, db: &sonde_core::OpenDb, sql: &str, json: bool) -> CliResult {
+    let result = query_to_stdout(&db.path, sql, json);
+    if let Ok(summary) = &result {
+        if summary.wrote {
+            ctx.note_write(db)?;
+        }
+    }
+    result.map(drop)
+}
+
+fn query_to_stdout(db: &Path, sql: &str, json: bool) -> CliResult<query::SqlSummary> {
     let mut out = stdout();
     let summary = if json {
         let mut sink = JsonSink { out: &mut out, sets: 0, rows: 0 };
@@ -150,7 +160,7 @@ pub fn query(db: &Path, sql: &str, json: bool) -> CliResult {
     };
     tracing::debug!(statements = summary.statements, rows = summary.rows_returned, "query done");
     out.flush()?;
-    Ok(())
+    Ok(summary)
 }
 
 /// Streams the first result set as `{"columns":[..],"rows":[[..],..]`

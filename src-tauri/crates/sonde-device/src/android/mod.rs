@@ -557,7 +557,7 @@ impl Android {
         }
         // 7. Keep the device's previous version as a local backup; the pushed
         //    bytes become the new baseline.
-        let backup = snapshot.dir.join(crate::snapshot::BACKUPS_DIR).join(now_ms().to_string());
+        let backup = ws.backups_for(&uri).join(now_ms().to_string());
         std::fs::create_dir_all(backup.parent().unwrap_or(&snapshot.dir))
             .map_err(|e| DeviceError::io(&backup, e))?;
         std::fs::rename(snapshot.original_dir(), &backup).map_err(|e| DeviceError::io(&backup, e))?;
@@ -568,7 +568,6 @@ impl Android {
         snapshot.manifest.dirty = false;
         snapshot.manifest.pushes += 1;
         snapshot.save_manifest()?;
-        let _ = ws;
         Ok(PushReport {
             uri: uri.to_string(),
             bytes: new_size,

@@ -1,0 +1,160 @@
+//! `devices`, `apps`, `dbs`, `pull`, `push`, `doctor`.
+
+use super::read::stdout;
+use super::{CliError, CliResult, Ctx};
+use crate::render;
+use sonde_core::device::model::PushOptions;
+use sonde_core::device::{Device, DeviceUri};
+use std::io::Write;
+use std::path::Path;
+
+fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
+    let mut out = stdout();
+    serde_json::to_writer(&mut out, value).map_err(|e| CliError::Output(e.into()))?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn devices(ctx: &Ctx, json: bool) -> CliResult {
+    let listing = ctx.rt.block_on(ctx.core.devices().devices(&ctx.cancel));
+    for problem in &listing.problems {
+        tracing::info!(%problem, "platform unavailable");
+    }
+    if json {
+        return print_json(&listing.devices);
+    }
+    let rows: Vec<Vec<String>> = listing
+        .devices
+        .iter()
+        .map(|d| {
+            vec![
+                d.uri(),
+                d.name.clone(),
+                format!("{:?}", d.kind).to_lowercase(),
+                d.raw_state.clone(),
+                d.os_version.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut out = stdout();
+    let header = ["device", "name", "kind", "state", "os"].map(String::from);
+    out.write_all(render::table(&header, &rows).as_bytes())?;
+    for problem in &listing.problems {
+        writeln!(out, "note: {problem}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn device(ctx: &Ctx, text: &str) -> CliResult<Device> {
+    Ok(ctx.rt.block_on(ctx.core.devices().find_device(text, &ctx.cancel))?)
+}
+
+pub fn apps(ctx: &Ctx, device_text: &str, all: bool, json: bool) -> CliResult {
+    let device = device(ctx, device_text)?;
+    let apps = ctx.rt.block_on(ctx.core.devices().apps(&device, all, &ctx.cancel))?;
+    if json {
+        return print_json(&apps);
+    }
+    let rows: Vec<Vec<String>> = apps
+        .iter()
+        .map(|a| {
+            let debuggable = match a.debuggable {
+                Some(true) => "debuggable",
+                Some(false) => "not debuggable",
+                None => "",
+            };
+            vec![a.id.clone(), a.name.clone().unwrap_or_default(), debuggable.to_owned()]
+        })
+        .collect();
+    let mut out = stdout();
+    out.write_all(render::table(&["app".into(), "name".into(), "access".into()], &rows).as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn dbs(ctx: &Ctx, device_text: &str, app: &str, json: bool) -> CliResult {
+    let device = device(ctx, device_text)?;
+    let dbs = ctx.rt.block_on(ctx.core.devices().databases(&device, app, &ctx.cancel))?;
+    if json {
+        return print_json(&dbs);
+    }
+    let rows: Vec<Vec<String>> = dbs
+        .iter()
+        .map(|d| {
+            let mut notes = Vec::new();
+            if d.wal {
+                notes.push("wal");
+            }
+            if d.journal {
+                notes.push("journal");
+            }
+            vec![d.uri.clone(), d.size.map(|s| s.to_string()).unwrap_or_default(), notes.join(",")]
+        })
+        .collect();
+    let mut out = stdout();
+    out.write_all(
+        render::table(&["database".into(), "bytes".into(), "side files".into()], &rows).as_bytes(),
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn pull(ctx: &Ctx, uri: &str, output: Option<&Path>) -> CliResult {
+    let uri = DeviceUri::parse(uri)?;
+    let snapshot = ctx.rt.block_on(ctx.core.pull(&uri, &ctx.cancel))?;
+    let mut printed = snapshot.db_path();
+    if let Some(dir) = output {
+        std::fs::create_dir_all(dir)?;
+        let name = sonde_core::device::snapshot::sanitize(uri.file_name());
+        let dest = dir.join(&name);
+        for suffix in ["", "-wal", "-journal"] {
+            let from = snapshot.side_path(suffix);
+            if from.exists() {
+                std::fs::copy(&from, dir.join(format!("{name}{suffix}")))?;
+            }
+        }
+        printed = dest;
+    }
+    let mut out = stdout();
+    writeln!(out, "{}", printed.display())?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn push(ctx: &Ctx, uri: &str, stop_app: bool, json: bool) -> CliResult {
+    let uri = DeviceUri::parse(uri)?;
+    let report = ctx.rt.block_on(ctx.core.push(&uri, PushOptions { stop_app }, &ctx.cancel))?;
+    if json {
+        return print_json(&report);
+    }
+    let mut out = stdout();
+    writeln!(out, "pushed {} ({} bytes, sha256 {})", report.uri, report.bytes, report.sha256)?;
+    writeln!(out, "previous version kept in {}", report.backup.display())?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn doctor(ctx: &Ctx, json: bool) -> CliResult {
+    let report = ctx.rt.block_on(ctx.core.devices().tool_report());
+    if json {
+        return print_json(&report);
+    }
+    let rows: Vec<Vec<String>> = report
+        .iter()
+        .map(|t| {
+            vec![
+                format!("{:?}", t.tool).to_lowercase(),
+                t.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into()),
+                t.version.clone().or_else(|| t.problem.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut out = stdout();
+    out.write_all(
+        render::table(&["tool".into(), "path".into(), "version / problem".into()], &rows).as_bytes(),
+    )?;
+    out.flush()?;
+    Ok(())
+}

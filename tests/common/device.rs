@@ -1,0 +1,233 @@
+//! A simulated Android device (sonde-devsim) attached to a private adb
+//! server, driven through the real `adb` client and the real `sonde` CLI.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const ADB: &str = "/usr/bin/adb";
+/// A command still running after this is a hang: the test fails.
+pub const HANG: Duration = Duration::from_secs(90);
+
+pub fn require_adb() {
+    assert!(
+        Path::new(ADB).exists(),
+        "{ADB} is missing: install the Debian package `adb` (scripts/setup.sh does)"
+    );
+}
+
+fn bin(name: &str) -> PathBuf {
+    super::sonde_bin().with_file_name(name)
+}
+
+/// Runs a command; kills it and fails the test if it outlives [`HANG`].
+pub fn run_bounded(mut cmd: Command) -> Output {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let mut so = child.stdout.take().expect("stdout");
+    let mut se = child.stderr.take().expect("stderr");
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = so.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = se.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > HANG {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("command hung for {HANG:?}: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output { status, stdout: t_out.join().unwrap_or_default(), stderr: t_err.join().unwrap_or_default() }
+}
+
+/// One sonde-devsim process.
+pub struct Sim {
+    child: Child,
+    pub serial: String,
+    pub dir: PathBuf,
+}
+
+impl Sim {
+    pub fn start(dir: &Path) -> Sim {
+        let mut child = Command::new(bin("sonde-devsim"))
+            .args(["serve", "--root"])
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sonde-devsim (cargo build --workspace --bins first)");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(15)).expect("sonde-devsim ready line");
+        let serial = line.trim().strip_prefix("adb-device ").expect("ready line form").to_owned();
+        Sim { child, serial, dir: dir.to_owned() }
+    }
+
+    pub fn fs(&self, device_path: &str) -> PathBuf {
+        self.dir.join("fs").join(device_path.trim_start_matches('/'))
+    }
+
+    /// Rewrites the `faults` of device.json (re-read by the device on every OPEN).
+    pub fn set_faults(&self, faults: serde_json::Value) {
+        let path = self.dir.join("device.json");
+        let mut config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        config["faults"] = faults;
+        std::fs::write(&path, serde_json::to_vec_pretty(&config).expect("encode")).expect("write");
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A private adb server (own port, HOME, TMPDIR) with demo devices attached,
+/// and a private Sonde data dir.
+pub struct Lab {
+    pub sims: Vec<Sim>,
+    pub root: tempfile::TempDir,
+    port: u16,
+    /// adb timeouts given to sonde (short in fault tests).
+    pub timeout_ms: u64,
+}
+
+impl Lab {
+    /// `n` demo devices, connected and ready.
+    pub fn demo(n: usize) -> Lab {
+        require_adb();
+        let root = tempfile::tempdir().expect("tmp");
+        for d in ["home", "tmp", "data"] {
+            std::fs::create_dir_all(root.path().join(d)).expect("mkdir");
+        }
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let mut lab = Lab { sims: Vec::new(), root, port, timeout_ms: 8000 };
+        for i in 0..n {
+            let dir = lab.root.path().join(format!("device{i}"));
+            sonde_devsim::demo::write_demo(&dir).expect("demo device");
+            let sim = Sim::start(&dir);
+            lab.connect(&sim.serial);
+            lab.sims.push(sim);
+        }
+        lab
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.sims[0]
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env("ANDROID_ADB_SERVER_PORT", self.port.to_string())
+            .env("HOME", self.root.path().join("home"))
+            .env("TMPDIR", self.root.path().join("tmp"))
+            .env("SONDE_DATA_DIR", self.root.path().join("data"))
+            .env("ADB", ADB)
+            .env_remove("ADB_VENDOR_KEYS")
+            .env_remove("SONDE_LOG")
+            .env("SONDE_ADB_TIMEOUT_MS", self.timeout_ms.to_string())
+            .env("SONDE_TRANSFER_TIMEOUT_MS", self.timeout_ms.to_string());
+    }
+
+    pub fn adb(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(ADB);
+        cmd.args(args);
+        self.env(&mut cmd);
+        run_bounded(cmd)
+    }
+
+    fn connect(&self, serial: &str) {
+        let out = self.adb(&["connect", serial]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("connected"), "{out:?}");
+        self.wait_ready(serial);
+    }
+
+    /// Waits until adb lists `serial` as `device` (after a dropped connection
+    /// the server reconnects on its own).
+    pub fn wait_ready(&self, serial: &str) {
+        for _ in 0..200 {
+            let out = self.adb(&["devices"]);
+            if String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.starts_with(serial) && l.ends_with("device"))
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{serial} never became ready");
+    }
+
+    pub fn sonde(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(super::sonde_bin());
+        cmd.args(args);
+        self.env(&mut cmd);
+        run_bounded(cmd)
+    }
+
+    pub fn sonde_ok(&self, args: &[&str]) -> String {
+        let out = self.sonde(args);
+        assert!(
+            out.status.success(),
+            "sonde {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    pub fn sonde_err(&self, args: &[&str]) -> String {
+        let out = self.sonde(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).trim_end().to_owned();
+        assert!(
+            !out.status.success(),
+            "sonde {args:?} should fail: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(stderr.starts_with("error: ") && stderr.lines().count() == 1, "{stderr}");
+        stderr
+    }
+
+    pub fn snapshots_dir(&self) -> PathBuf {
+        self.root.path().join("data/snapshots")
+    }
+
+    /// Files under the snapshot workspace (backups excluded).
+    pub fn snapshot_files(&self) -> Vec<String> {
+        super::walk(&self.snapshots_dir().join("android"))
+    }
+
+    /// Reconnects a device (faults like `unauthorized` apply per connection).
+    pub fn reconnect(&self, serial: &str) {
+        let _ = self.adb(&["disconnect", serial]);
+        let _ = self.adb(&["connect", serial]);
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = self.adb(&["kill-server"]);
+    }
+}
