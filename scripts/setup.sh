@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything Sonde needs on a fresh Debian 12 machine (idempotent;
-# already-present pieces are skipped quickly). Sourced by dev.sh and test.sh.
+# Installs everything Sonde needs on a fresh Debian 12 machine (idempotent:
+# pieces already present are skipped quickly). Used by dev.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  adb                      # the real Android client the device layer drives
-  sqlite3                  # baseline for benchmarks
+  adb                                  # the real Android client the device layer drives
+  sqlite3                              # baseline for benchmarks, inspection in tests
   build-essential pkg-config
+  libwebkit2gtk-4.1-dev                # Tauri's webview (Linux)
+  webkit2gtk-driver                    # WebKitWebDriver, for tauri-driver end-to-end tests
+  xvfb xauth                           # a display for the app in tests and headless runs
+  fonts-dejavu-core
+  chromium                             # UI tests (playwright-core drives Debian's chromium)
+  imagemagick                          # screenshots of the real window
 )
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
-  [[ "$p" == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
@@ -25,3 +30,15 @@ fi
 
 command -v cargo >/dev/null || { echo "setup: cargo not found (install Rust with rustup)" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt
+
+# tauri-driver (WebDriver for the real app), into the repo-local .tools/.
+if [ ! -x .tools/bin/tauri-driver ]; then
+  echo "setup: installing tauri-driver" >&2
+  cargo install tauri-driver --version 2.1.0 --locked --root "$PWD/.tools" -q
+fi
+
+# Frontend dependencies (exact versions from package-lock.json).
+if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

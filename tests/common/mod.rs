@@ -67,6 +67,12 @@ pub fn sonde_bin() -> PathBuf {
     .clone()
 }
 
+/// A private Sonde data dir for this test process (never the user's).
+pub fn test_data_dir() -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("data dir")).path().to_path_buf()
+}
+
 /// Runs `sonde` with `args`.
 pub fn sonde<I, S>(args: I) -> Output
 where

@@ -131,11 +131,31 @@ impl Sonde {
         Ok(changes)
     }
 
-    /// Undoes the given changes (newest first) in one transaction.
+    /// Undoes the given changes (newest first) in one transaction. Undone
+    /// changes leave the pending log (when they are the latest entries
+    /// equal to them); anything else undone is logged as a new change.
     pub async fn undo(&self, db: &OpenDb, changes: Vec<Change>) -> Result<Vec<Change>> {
         let path = db.path.clone();
-        let reverted = blocking(move || mutation::undo(&path, &changes).map_err(CoreError::from)).await?;
-        self.after_write(db, &reverted)?;
+        let undone = changes.clone();
+        let reverted = blocking(move || mutation::undo(&path, &undone).map_err(CoreError::from)).await?;
+        let key = db.location.key();
+        let mut pending = self.state.pending(&key)?;
+        let mut drop_ids = Vec::new();
+        for change in changes.iter().rev() {
+            match pending.last() {
+                Some((id, last)) if last == change => {
+                    drop_ids.push(*id);
+                    pending.pop();
+                }
+                _ => break,
+            }
+        }
+        if drop_ids.len() == changes.len() {
+            self.state.remove_pending(&drop_ids)?;
+            self.after_write(db, &[])?;
+        } else {
+            self.after_write(db, &reverted)?;
+        }
         Ok(reverted)
     }
 

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecentDatabase {
     pub uri: String,
     pub label: String,
@@ -44,6 +45,7 @@ pub struct RecentDatabase {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     pub id: i64,
     pub sql: String,

@@ -12,6 +12,7 @@
 
 pub mod appstate;
 pub mod cursor;
+pub mod cursor_sql;
 pub mod error;
 pub mod export;
 pub mod filter;

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use tracing::instrument;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Assignment {
     pub column: String,
     pub value: Value,
@@ -42,6 +43,7 @@ impl Assignment {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Edit {
     Update {
         table: String,
@@ -64,6 +66,7 @@ pub enum Edit {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ChangeOp {
     Update,
     Insert,
@@ -72,6 +75,7 @@ pub enum ChangeOp {
 
 /// What one applied edit did: enough to review it and to undo it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Change {
     pub table: String,
     pub op: ChangeOp,

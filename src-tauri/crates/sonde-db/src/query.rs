@@ -17,6 +17,7 @@ use tracing::instrument;
 
 /// A table or view with its row count.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableListing {
     pub name: String,
     /// `"table"` or `"view"`.
@@ -26,6 +27,7 @@ pub struct TableListing {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnMeta {
     pub name: Arc<str>,
     /// Declared type (`""` when none, or for computed query columns).
@@ -34,6 +36,7 @@ pub struct ColumnMeta {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Row {
     /// Opaque row key for edits; `None` for rows of views.
     pub key: Option<String>,
@@ -41,6 +44,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Page {
     pub columns: Vec<ColumnMeta>,
     pub rows: Vec<Row>,
@@ -146,20 +150,18 @@ pub fn page_at(path: &Path, req: &PageRequest, offset: u64) -> Result<Page> {
         let probe = Plan::new(&schema, &req.order, &req.filters, None, Some(limit))?;
         let after = if offset == 0 {
             None
-        } else if probe.is_keyset() {
+        } else if let Some(sql) = probe.anchor_sql(offset - 1) {
             // The row just before the target supplies the keyset cursor.
-            let anchor_plan = Plan::new(&schema, &req.order, &req.filters, None, None)?;
-            let sql = format!("{} LIMIT 1 OFFSET {}", anchor_plan.sql, offset - 1);
             let mut stmt = conn.prepare(&sql).at(db.path())?;
             let width = stmt.column_count();
-            let mut rows = stmt.query(rusqlite::params_from_iter(anchor_plan.params.iter())).at(db.path())?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(probe.params.iter())).at(db.path())?;
             match rows.next().at(db.path())? {
                 Some(row) => {
-                    let values: Vec<Value> = (0..width)
+                    let terms: Vec<Value> = (0..width)
                         .map(|i| row.get_ref(i).map(Value::from_ref))
                         .collect::<rusqlite::Result<_>>()
                         .at(db.path())?;
-                    Some(anchor_plan.next_cursor(&values, 1))
+                    Some(probe.cursor_after_terms(terms))
                 }
                 None => return Ok(Page { columns: columns_of(&schema), rows: Vec::new(), next: None }),
             }
@@ -227,6 +229,7 @@ pub trait RowSink {
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SqlSummary {
     pub statements: usize,
     pub rows_returned: u64,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum TableKind {
     Table,
     View,
@@ -29,6 +30,7 @@ impl TableKind {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableSummary {
     pub name: String,
     pub kind: TableKind,
@@ -37,6 +39,7 @@ pub struct TableSummary {
 /// How a column is hidden or generated (`PRAGMA table_xinfo`'s `hidden`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ColumnOrigin {
     Normal,
     /// A hidden column of a virtual table: not shown, not selected.
@@ -52,6 +55,7 @@ impl ColumnOrigin {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Column {
     pub name: Arc<str>,
     /// The declared type as written (`""` when none).
@@ -65,6 +69,7 @@ pub struct Column {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Index {
     pub name: String,
     pub unique: bool,
@@ -77,6 +82,7 @@ pub struct Index {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ForeignKey {
     pub table: String,
     pub from: Vec<String>,
@@ -87,6 +93,7 @@ pub struct ForeignKey {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Trigger {
     pub name: String,
     pub sql: Option<String>,
@@ -95,6 +102,7 @@ pub struct Trigger {
 /// How rows of a table are identified for paging and edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum KeyStrategy {
     /// The rowid, under the first of `rowid`, `_rowid_`, `oid` not taken by a column.
     Rowid { alias: &'static str },
@@ -105,6 +113,7 @@ pub enum KeyStrategy {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableSchema {
     pub name: String,
     pub kind: TableKind,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// One ORDER BY term asked for by the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderBy {
     pub column: String,
     #[serde(default)]
@@ -55,6 +56,8 @@ pub(crate) struct Plan {
     keyset: bool,
     fingerprint: String,
     offset: u64,
+    /// `FROM ... [WHERE ...] [ORDER BY ...]` without LIMIT (for the anchor query).
+    tail: String,
 }
 
 impl Plan {
@@ -86,6 +89,7 @@ impl Plan {
         } else if prefix == 1 && visible.is_empty() {
             sql.truncate(sql.len() - 2);
         }
+        let from_at = sql.len() + 1;
         sql.push_str(" FROM ");
         ident::push_quoted(&mut sql, &schema.name);
 
@@ -190,6 +194,7 @@ impl Plan {
                 sql.push_str(if t.desc { " DESC" } else { " ASC" });
             }
         }
+        let tail = sql[from_at..].to_owned();
         if let Some(limit) = limit {
             // One extra row tells whether there is a next page.
             sql.push_str(&format!(" LIMIT {}", limit.saturating_add(1)));
@@ -197,7 +202,24 @@ impl Plan {
                 sql.push_str(&format!(" OFFSET {offset}"));
             }
         }
-        Ok(Plan { sql, params, prefix, key_indexes, terms, keyset, fingerprint, offset })
+        Ok(Plan { sql, params, prefix, key_indexes, terms, keyset, fingerprint, offset, tail })
+    }
+
+    /// For a jump on a keyset plan: selects only the order terms of the row
+    /// at `offset - 1` (0-based), so skipping rows decodes no other column.
+    /// Returns `None` for offset plans.
+    pub fn anchor_sql(&self, row: u64) -> Option<String> {
+        if !self.keyset {
+            return None;
+        }
+        let exprs: Vec<&str> = self.terms.iter().map(|t| t.expr.as_str()).collect();
+        Some(format!("SELECT {} {} LIMIT 1 OFFSET {row}", exprs.join(", "), self.tail))
+    }
+
+    /// The cursor after a row whose order-term values are `terms` (as
+    /// selected by [`Self::anchor_sql`]).
+    pub fn cursor_after_terms(&self, terms: Vec<Value>) -> String {
+        cursor::encode(&Position::After(terms), &self.fingerprint)
     }
 
     /// The cursor that starts right after `last_row` (a selected row),
@@ -215,10 +237,6 @@ impl Plan {
     /// jump. Keyset plans convert it on the next call via [`Plan::new`].
     pub fn offset_cursor(&self, rows_before: u64) -> String {
         cursor::encode(&Position::Offset(rows_before), &self.fingerprint)
-    }
-
-    pub fn is_keyset(&self) -> bool {
-        self.keyset
     }
 }
 

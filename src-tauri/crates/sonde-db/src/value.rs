@@ -8,7 +8,9 @@
 //! written exactly, reals in shortest round-trip form with a `.0` or exponent
 //! so they stay reals), strings, and tagged objects for what JSON cannot hold:
 //! `{"$blob":"<base64>"}`, `{"$real":"inf"|"-inf"|"nan"}`,
-//! `{"$text_bytes":"<base64>"}`.
+//! `{"$text_bytes":"<base64>"}`. For JavaScript consumers
+//! ([`with_safe_ints`]) integers beyond ±(2^53 - 1) are `{"$int":"<digits>"}`,
+//! which decoding also accepts.
 
 use crate::error::{DbError, Result};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -18,6 +20,13 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 #[derive(Clone, Debug)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(
+        type = "null | number | string | { $int: string } | { $blob: string } | { $real: \"inf\" | \"-inf\" | \"nan\" } | { $text_bytes: string }"
+    )
+)]
 pub enum Value {
     Null,
     Integer(i64),
@@ -102,6 +111,9 @@ impl Value {
                             Err(e) => Value::TextBytes(e.into_bytes()),
                         }
                     }
+                    ("$int", J::String(digits)) => Value::Integer(digits.trim().parse().map_err(|_| {
+                        DbError::BadValue(format!("$int must be a 64-bit integer, not {digits:?}"))
+                    })?),
                     ("$real", J::String(word)) => Value::Real(match word.as_str() {
                         "inf" => f64::INFINITY,
                         "-inf" => f64::NEG_INFINITY,
@@ -235,6 +247,23 @@ fn decode_b64(text: &str, tag: &str) -> Result<Vec<u8>> {
     B64.decode(text).map_err(|e| DbError::BadValue(format!("{tag} is not valid base64: {e}")))
 }
 
+thread_local! {
+    static SAFE_INTS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Largest integer a JavaScript number holds exactly (2^53 - 1).
+pub const JS_SAFE_INT: i64 = 9_007_199_254_740_991;
+
+/// Serializes with integers beyond ±(2^53 - 1) written as `{"$int":"<digits>"}`
+/// (for JavaScript consumers such as the desktop UI, whose numbers are f64).
+/// Everything else is the normal JSON form.
+pub fn with_safe_ints<T>(f: impl FnOnce() -> T) -> T {
+    let previous = SAFE_INTS.with(|c| c.replace(true));
+    let out = f();
+    SAFE_INTS.with(|c| c.set(previous));
+    out
+}
+
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let tagged = |s: S, tag: &str, text: &str| {
@@ -244,6 +273,9 @@ impl Serialize for Value {
         };
         match self {
             Value::Null => s.serialize_unit(),
+            Value::Integer(i) if !(-JS_SAFE_INT..=JS_SAFE_INT).contains(i) && SAFE_INTS.with(|c| c.get()) => {
+                tagged(s, "$int", &i.to_string())
+            }
             Value::Integer(i) => s.serialize_i64(*i),
             Value::Real(f) if f.is_finite() => s.serialize_f64(*f),
             Value::Real(f) => tagged(s, "$real", &format_real(*f)),
@@ -325,6 +357,17 @@ mod tests {
         assert_eq!(enc(Value::Real(f64::NEG_INFINITY)), r#"{"$real":"-inf"}"#);
         assert_eq!(enc(Value::Blob(vec![0, 1])), r#"{"$blob":"AAE="}"#);
         assert_eq!(enc(Value::TextBytes(vec![0xff])), r#"{"$text_bytes":"/w=="}"#);
+    }
+
+    #[test]
+    fn safe_ints_for_javascript() {
+        let big = Value::Integer(i64::MAX);
+        assert_eq!(serde_json::to_string(&big).expect("plain"), "9223372036854775807");
+        let tagged = with_safe_ints(|| serde_json::to_string(&big).expect("safe"));
+        assert_eq!(tagged, r#"{"$int":"9223372036854775807"}"#);
+        assert_eq!(with_safe_ints(|| serde_json::to_string(&Value::Integer(42)).expect("small")), "42");
+        let back: Value = serde_json::from_str(&tagged).expect("decode");
+        assert_eq!(back, big);
     }
 
     #[test]

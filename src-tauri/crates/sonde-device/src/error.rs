@@ -13,9 +13,9 @@ pub enum DeviceError {
     Timeout { tool: &'static str, what: String, after: Duration },
     #[error("cancelled")]
     Cancelled,
-    #[error("device unauthorized: accept the USB debugging prompt on the phone ({device})")]
+    #[error("device unauthorized: accept the USB debugging prompt on the phone (iOS: tap Trust) ({device})")]
     Unauthorized { device: String },
-    #[error("device offline: reconnect the cable or restart adb ({device})")]
+    #[error("device offline: reconnect the cable (or restart adb / usbmuxd) ({device})")]
     Offline { device: String },
     #[error("device not found: {device} (is it connected? `sonde devices` lists what is)")]
     DeviceNotFound { device: String },

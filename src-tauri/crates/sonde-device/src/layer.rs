@@ -5,7 +5,7 @@ use crate::android::{self, Android};
 use crate::error::{DeviceError, Result};
 use crate::ios::Ios;
 use crate::model::{App, DbFile, Device, Platform, PushOptions, PushReport};
-use crate::runner::CancellationToken;
+use crate::runner::{CancellationToken, Timeouts};
 use crate::sim::Sim;
 use crate::snapshot::{Snapshot, Workspace};
 use crate::tools::{self, Tool, ToolEnv, ToolInfo, Tools};
@@ -19,30 +19,39 @@ pub struct DeviceConfig {
     /// Where snapshots live.
     pub workspace: PathBuf,
     pub env: ToolEnv,
-    pub android_timeouts: android::Timeouts,
+    pub android_timeouts: Timeouts,
+    pub ios_timeouts: Timeouts,
 }
 
 impl DeviceConfig {
-    /// Defaults from the process environment. `SONDE_ADB_TIMEOUT_MS` and
-    /// `SONDE_TRANSFER_TIMEOUT_MS` shorten or lengthen adb timeouts.
+    /// Defaults from the process environment: `SONDE_ADB_TIMEOUT_MS` /
+    /// `SONDE_IOS_TIMEOUT_MS` (per command) and `SONDE_TRANSFER_TIMEOUT_MS`
+    /// (transfer base) shorten or lengthen the timeouts.
     pub fn from_env(workspace: PathBuf) -> Self {
-        let env = ToolEnv::from_process();
-        let mut t = android::Timeouts::default();
         let ms = |k: &str| {
             std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_millis)
         };
-        if let Some(d) = ms("SONDE_ADB_TIMEOUT_MS") {
-            t.command = d;
+        let configure = |mut t: Timeouts, command_var: &str| {
+            if let Some(d) = ms(command_var) {
+                t.command = d;
+            }
+            if let Some(d) = ms("SONDE_TRANSFER_TIMEOUT_MS") {
+                t.transfer_base = d;
+            }
+            t
+        };
+        DeviceConfig {
+            workspace,
+            env: ToolEnv::from_process(),
+            android_timeouts: configure(android::TIMEOUTS, "SONDE_ADB_TIMEOUT_MS"),
+            ios_timeouts: configure(crate::ios::TIMEOUTS, "SONDE_IOS_TIMEOUT_MS"),
         }
-        if let Some(d) = ms("SONDE_TRANSFER_TIMEOUT_MS") {
-            t.transfer_base = d;
-        }
-        DeviceConfig { workspace, env, android_timeouts: t }
     }
 }
 
 /// Devices of every platform, with what kept a platform from answering.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceListing {
     pub devices: Vec<Device>,
     /// e.g. "adb not found: install Android platform-tools ...".
@@ -76,15 +85,7 @@ impl DeviceLayer {
 
     async fn tool(&self, tool: Tool) -> Result<PathBuf> {
         let tools = self.tools().await;
-        tools.path(tool).map(PathBuf::from).ok_or_else(|| {
-            let hint = tools
-                .report
-                .iter()
-                .find(|i| i.tool == tool)
-                .and_then(|i| i.problem.clone())
-                .unwrap_or_else(|| "not installed".into());
-            DeviceError::ToolMissing { tool: tool.binary(), hint }
-        })
+        tools.path(tool).map(PathBuf::from).ok_or_else(|| tools.missing(tool))
     }
 
     pub async fn android(&self) -> Result<Android> {
@@ -94,7 +95,9 @@ impl DeviceLayer {
     }
 
     pub async fn ios(&self) -> Result<Ios> {
-        Ios::new(self.tools().await)
+        let mut ios = Ios::new(self.tools().await)?;
+        ios.timeouts = self.config.ios_timeouts;
+        Ok(ios)
     }
 
     pub async fn sim(&self) -> Result<Sim> {
@@ -204,5 +207,38 @@ impl DeviceLayer {
     /// The host path of a simulator database (opened in place, WAL and all).
     pub async fn sim_path(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<PathBuf> {
         self.sim().await?.resolve(uri, cancel).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The app runs these futures on Tauri's multi-threaded runtime: they
+    /// must be `Send` (a borrow with a higher-ranked lifetime inside a
+    /// stream combinator silently breaks that).
+    #[test]
+    fn layer_futures_are_send() {
+        let layer = DeviceLayer::new(DeviceConfig::from_env(std::env::temp_dir().join("sonde-send-check")));
+        let cancel = CancellationToken::new();
+        let device = Device {
+            platform: Platform::Ios,
+            id: "x".into(),
+            name: "x".into(),
+            model: None,
+            os_version: None,
+            kind: crate::model::DeviceKind::Physical,
+            state: crate::model::DeviceState::Ready,
+            raw_state: "device".into(),
+        };
+        let uri = DeviceUri::parse("ios://x/com.x/Documents/a.db").expect("uri");
+        assert_send(&layer.devices(&cancel));
+        assert_send(&layer.find_device("x", &cancel));
+        assert_send(&layer.apps(&device, true, &cancel));
+        assert_send(&layer.databases(&device, "com.x", &cancel));
+        assert_send(&layer.pull(&uri, &cancel));
+        assert_send(&layer.sim_path(&uri, &cancel));
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Platform {
     Android,
     Ios,
@@ -23,6 +24,7 @@ impl Platform {
 /// How the device is attached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DeviceKind {
     Physical,
     Emulator,
@@ -35,6 +37,7 @@ pub enum DeviceKind {
 /// plus `shutdown` for a simulator that is not booted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DeviceState {
     /// Usable (`device` in adb, `Booted` for a simulator).
     #[serde(rename = "device")]
@@ -47,6 +50,7 @@ pub enum DeviceState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Device {
     pub platform: Platform,
     /// adb serial, iOS UDID or simulator UDID.
@@ -69,6 +73,7 @@ impl Device {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct App {
     /// Package name or bundle identifier.
     pub id: String,
@@ -80,6 +85,7 @@ pub struct App {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DbFile {
     /// Full location: `android://serial/package/databases/x.db`.
     pub uri: String,
@@ -94,6 +100,7 @@ pub struct DbFile {
 
 /// Options of a push.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PushOptions {
     /// Stop the app first (`am force-stop`), so it cannot write during the swap.
     pub stop_app: bool,
@@ -107,6 +114,7 @@ impl Default for PushOptions {
 
 /// What a successful push did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PushReport {
     pub uri: String,
     pub bytes: u64,
@@ -124,6 +132,18 @@ pub const SIDE_SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
 
 /// File extensions that mark a database without reading it.
 pub const DB_EXTENSIONS: [&str; 4] = ["db", "sqlite", "sqlite3", "db3"];
+
+/// Device-provided text for display: printable, at most 128 chars.
+pub fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(128).collect()
+}
+
+/// Whether the file at `path` starts with the SQLite header.
+pub fn has_sqlite_header(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut buf = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut buf)).is_ok() && &buf == SQLITE_HEADER
+}
 
 /// Classifies a file name: `Some(true)` a database by name, `Some(false)`
 /// not one, `None` extension-less (read the header to know).

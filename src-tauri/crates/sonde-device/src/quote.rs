@@ -46,6 +46,7 @@ pub fn validate_id<'a>(what: &'static str, id: &'a str) -> Result<&'a str> {
     let ok = !id.is_empty()
         && id.len() <= 255
         && !id.starts_with('-')
+        && !id.bytes().all(|b| b == b'.')
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
     if ok {
         Ok(id)
@@ -102,5 +103,6 @@ mod tests {
         }
         assert!(validate_id("udid", "00008101-1234567890123456").is_ok());
         assert!(validate_id("udid", "-u").is_err());
+        assert!(validate_id("bundle", "..").is_err());
     }
 }

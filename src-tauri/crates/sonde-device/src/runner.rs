@@ -187,6 +187,33 @@ async fn read_capped<R: AsyncRead + Unpin>(pipe: Option<R>) -> Result<Vec<u8>> {
     }
 }
 
+/// Timeouts of a platform's tool calls (configurable for tests and slow
+/// devices).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Listing, stat, hashing, moving files.
+    pub command: Duration,
+    /// Transfers: this much plus `per_mib` for every MiB.
+    pub transfer_base: Duration,
+    pub per_mib: Duration,
+}
+
+impl Timeouts {
+    pub const fn new(command_secs: u64, transfer_base_secs: u64, per_mib_ms: u64) -> Self {
+        Timeouts {
+            command: Duration::from_secs(command_secs),
+            transfer_base: Duration::from_secs(transfer_base_secs),
+            per_mib: Duration::from_millis(per_mib_ms),
+        }
+    }
+
+    /// The budget for transferring `bytes`.
+    pub fn transfer(&self, bytes: u64) -> Duration {
+        self.transfer_base
+            + self.per_mib.saturating_mul(u32::try_from(bytes / (1024 * 1024)).unwrap_or(u32::MAX))
+    }
+}
+
 /// Exponential backoff with jitter for retryable failures.
 #[derive(Debug, Clone, Copy)]
 pub struct Retry {

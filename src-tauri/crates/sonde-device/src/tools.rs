@@ -17,6 +17,7 @@ const VERSION_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Tool {
     Adb,
     IdeviceId,
@@ -111,6 +112,7 @@ impl ToolEnv {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ToolInfo {
     pub tool: Tool,
     pub path: Option<PathBuf>,
@@ -129,6 +131,17 @@ pub struct Tools {
 impl Tools {
     pub fn path(&self, tool: Tool) -> Option<&Path> {
         self.found.get(&tool).map(PathBuf::as_path)
+    }
+
+    /// The error for a tool that is unusable, with discovery's reason.
+    pub fn missing(&self, tool: Tool) -> crate::error::DeviceError {
+        let hint = self
+            .report
+            .iter()
+            .find(|i| i.tool == tool)
+            .and_then(|i| i.problem.clone())
+            .unwrap_or_else(|| tool.install_hint().to_owned());
+        crate::error::DeviceError::ToolMissing { tool: tool.binary(), hint }
     }
 
     /// Builds a set from known paths (tests, pinned configurations).

@@ -61,6 +61,7 @@ pub async fn timed_async<T, E>(
 
 /// A point-in-time copy of one operation's numbers.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OpStats {
     pub op: String,
     pub calls: u64,

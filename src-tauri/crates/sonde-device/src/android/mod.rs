@@ -9,41 +9,19 @@ pub mod parse;
 
 use crate::error::{DeviceError, Result};
 use crate::hash::sha256_file_async;
-use crate::model::{group_databases, App, DbFile, Device, Platform, PushOptions, PushReport, SQLITE_HEADER};
+use crate::model::{
+    group_databases, printable, App, DbFile, Device, Platform, PushOptions, PushReport, SQLITE_HEADER,
+};
 use crate::quote::{sh_join, sh_quote, validate_package};
-use crate::runner::{self, CancellationToken, Retry, ToolCall, ToolOutput};
+use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutput};
 use crate::snapshot::{now_ms, DeviceFiles, FileState, Manifest, Snapshot, Workspace, DB_FILE, ORIGINAL_DIR};
 use crate::uri::DeviceUri;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Timeouts of adb calls (configurable for tests and slow devices).
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    /// Listing, stat, hashing, moving files.
-    pub command: Duration,
-    /// Transfers: this much plus `per_mib` for every MiB.
-    pub transfer_base: Duration,
-    pub per_mib: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            command: Duration::from_secs(20),
-            transfer_base: Duration::from_secs(20),
-            per_mib: Duration::from_millis(500),
-        }
-    }
-}
-
-impl Timeouts {
-    fn transfer(&self, bytes: u64) -> Duration {
-        self.transfer_base
-            + self.per_mib.saturating_mul(u32::try_from(bytes / (1024 * 1024)).unwrap_or(u32::MAX))
-    }
-}
+/// adb's default timeouts: 20 s per command, transfers 20 s + 0.5 s/MiB.
+pub const TIMEOUTS: Timeouts = Timeouts::new(20, 20, 500);
 
 /// Where a database lives on the device.
 #[derive(Debug, Clone)]
@@ -102,7 +80,7 @@ pub struct Android {
 
 impl Android {
     pub fn new(adb: impl Into<PathBuf>) -> Self {
-        Android { adb: adb.into(), timeouts: Timeouts::default(), retry: Retry::default() }
+        Android { adb: adb.into(), timeouts: TIMEOUTS, retry: Retry::default() }
     }
 
     fn call(&self, what: impl Into<String>, timeout: Duration) -> ToolCall {
@@ -641,9 +619,4 @@ fn shell_error(out: &ToolOutput, subject: &str) -> DeviceError {
         return DeviceError::PermissionDenied { path: subject.to_owned() };
     }
     DeviceError::ToolFailed { tool: "adb", code: out.code, message: text }
-}
-
-/// Device-provided text for display: printable, at most 128 chars.
-fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(128).collect()
 }

@@ -1,39 +1,288 @@
-//! iOS devices through libimobiledevice (`idevice_id`, `ideviceinfo`,
-//! `ideviceinstaller`, `afcclient`). Being written: see `layer.rs` for the
-//! interface it must provide.
+//! iOS devices through libimobiledevice: `idevice_id` (which devices),
+//! `ideviceinfo` (what they are), `ideviceinstaller` (which apps) and
+//! `afcclient` (the files of an app's container). These need a device on
+//! USB (and usbmuxd); on Linux CI the tests drive fake tools instead (see
+//! `tests/fakes/`), which print the same formats.
+//!
+//! Locations are `ios://<udid>/<bundle>/<path in the app container>`.
+//! Only apps signed for development expose their container (iOS's
+//! `house_arrest` refuses others); [`Ios::apps`] reports which do as
+//! `debuggable`. Pull and push follow the Android adapter's contract
+//! (verified snapshot; staged, verified swap that leaves the device as it
+//! was on any failure), adapted to what AFC can do: no hashing on the
+//! device, no way to stop an app.
+
+mod afc;
+pub mod parse;
+mod pull;
+mod push;
+mod state;
+mod walk;
 
 use crate::error::{DeviceError, Result};
-use crate::model::{App, DbFile, Device, PushOptions, PushReport};
-use crate::runner::CancellationToken;
+use crate::model::printable;
+use crate::model::{App, DbFile, Device, DeviceKind, DeviceState, Platform, PushOptions, PushReport};
+use crate::quote::{validate_id, validate_relative_path};
+use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutput};
 use crate::snapshot::{Snapshot, Workspace};
-use crate::tools::Tools;
+use crate::tools::{Tool, Tools};
 use crate::uri::DeviceUri;
+use afc::Afc;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use parse::validate_udid;
+use std::path::{Path, PathBuf};
 
-pub struct Ios;
+/// libimobiledevice's default timeouts (every call starts a new process and
+/// device connection): 20 s per command, transfers 30 s + 1 s/MiB.
+pub const TIMEOUTS: Timeouts = Timeouts::new(20, 30, 1000);
+
+pub struct Ios {
+    idevice_id: PathBuf,
+    ideviceinfo: Option<PathBuf>,
+    ideviceinstaller: Option<PathBuf>,
+    afcclient: Option<PathBuf>,
+    pub timeouts: Timeouts,
+    pub retry: Retry,
+}
 
 impl Ios {
-    pub fn new(_tools: &Tools) -> Result<Ios> {
-        Err(DeviceError::Unsupported("iOS devices are not supported yet".into()))
+    /// Needs `idevice_id` (without it there is no iOS support at all); the
+    /// other tools are looked up when a feature needs them.
+    pub fn new(tools: &Tools) -> Result<Ios> {
+        let idevice_id = tools
+            .path(Tool::IdeviceId)
+            .map(Path::to_path_buf)
+            .ok_or_else(|| tools.missing(Tool::IdeviceId))?;
+        let path = |t: Tool| tools.path(t).map(Path::to_path_buf);
+        Ok(Ios {
+            idevice_id,
+            ideviceinfo: path(Tool::Ideviceinfo),
+            ideviceinstaller: path(Tool::Ideviceinstaller),
+            afcclient: path(Tool::Afcclient),
+            timeouts: TIMEOUTS,
+            retry: Retry::default(),
+        })
     }
-    pub async fn devices(&self, _c: &CancellationToken) -> Result<Vec<Device>> {
-        Ok(Vec::new())
+
+    fn require<'a>(&self, path: &'a Option<PathBuf>, tool: Tool, hint: &str) -> Result<&'a Path> {
+        path.as_deref().ok_or_else(|| DeviceError::ToolMissing { tool: tool.binary(), hint: hint.to_owned() })
     }
-    pub async fn apps(&self, _u: &str, _s: bool, _c: &CancellationToken) -> Result<Vec<App>> {
-        Ok(Vec::new())
+
+    fn afc<'a>(&'a self, udid: &'a str, bundle: &'a str) -> Result<Afc<'a>> {
+        validate_udid(udid)?;
+        validate_id("bundle id", bundle)?;
+        let program = self.require(
+            &self.afcclient,
+            Tool::Afcclient,
+            "install a libimobiledevice release that includes afcclient (2023 or later; macOS: brew install libimobiledevice)",
+        )?;
+        Ok(Afc { program, udid, bundle, timeouts: self.timeouts, retry: self.retry })
     }
-    pub async fn databases(&self, _u: &str, _b: &str, _c: &CancellationToken) -> Result<Vec<DbFile>> {
-        Ok(Vec::new())
+
+    /// Runs `idevice_id`, `ideviceinfo` or `ideviceinstaller` with retries.
+    async fn run(
+        &self,
+        tool: Tool,
+        program: &Path,
+        args: &[&str],
+        cancel: &CancellationToken,
+    ) -> Result<ToolOutput> {
+        let metric = match tool {
+            Tool::IdeviceId => "tool.idevice_id",
+            Tool::Ideviceinfo => "tool.ideviceinfo",
+            _ => "tool.ideviceinstaller",
+        };
+        let call = ToolCall::new(tool.binary(), metric, program, self.timeouts.command)
+            .args(args.iter().copied())
+            .what(format!("{} {}", tool.binary(), args.last().copied().unwrap_or("")));
+        runner::retry(self.retry, cancel, || runner::run(&call, cancel)).await
     }
-    pub async fn pull(&self, _w: &Workspace, _u: &DeviceUri, _c: &CancellationToken) -> Result<Snapshot> {
-        Err(DeviceError::Unsupported("iOS devices are not supported yet".into()))
+
+    /// Attached devices (usbmuxd's list), with name, model and iOS version.
+    /// A device that is locked or does not trust this computer is listed
+    /// as `unauthorized`.
+    pub async fn devices(&self, cancel: &CancellationToken) -> Result<Vec<Device>> {
+        let out = self.run(Tool::IdeviceId, &self.idevice_id, &["-l"], cancel).await?;
+        if !out.success() {
+            return Err(DeviceError::ToolFailed {
+                tool: "idevice_id",
+                code: out.code,
+                message: format!(
+                    "{} (is usbmuxd running? Linux: install usbmuxd and reconnect the device)",
+                    out.message()
+                ),
+            });
+        }
+        let udids = parse::udids(&out.stdout_text());
+        stream::iter(udids).map(|udid| self.describe(udid, cancel)).buffered(4).try_collect().await
     }
+
+    /// One device as `ideviceinfo` describes it.
+    async fn describe(&self, udid: String, cancel: &CancellationToken) -> Result<Device> {
+        let mut device = Device {
+            platform: Platform::Ios,
+            id: udid.clone(),
+            name: udid.clone(),
+            model: None,
+            os_version: None,
+            kind: DeviceKind::Physical,
+            state: DeviceState::Ready,
+            raw_state: "attached".into(),
+        };
+        let Some(info) = &self.ideviceinfo else { return Ok(device) };
+        let (state, raw) = match self.run(Tool::Ideviceinfo, info, &["-u", &udid], cancel).await {
+            Ok(out) if out.success() => {
+                let text = out.stdout_text();
+                let value = |k: &str| parse::info_value(&text, k).map(printable);
+                if let Some(name) = value("DeviceName") {
+                    device.name = name;
+                }
+                device.model = value("ProductType");
+                device.os_version = value("ProductVersion").map(|v| format!("iOS {v}"));
+                (DeviceState::Ready, "paired".to_owned())
+            }
+            Ok(out) if afc::is_untrusted(&out.stderr_text()) => {
+                (DeviceState::Unauthorized, "not trusted".to_owned())
+            }
+            Ok(out) => (DeviceState::Unknown, printable(&out.message())),
+            Err(DeviceError::Cancelled) => return Err(DeviceError::Cancelled),
+            Err(e) => (DeviceState::Unknown, printable(&e.to_string())),
+        };
+        device.state = state;
+        device.raw_state = raw;
+        Ok(device)
+    }
+
+    /// Installed apps (user apps unless `include_system`); for user apps,
+    /// `debuggable` says whether their container can be opened (only
+    /// development builds allow it).
+    pub async fn apps(
+        &self,
+        udid: &str,
+        include_system: bool,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<App>> {
+        validate_udid(udid)?;
+        let installer = self.require(
+            &self.ideviceinstaller,
+            Tool::Ideviceinstaller,
+            "install ideviceinstaller (Debian: apt install ideviceinstaller; macOS: brew install ideviceinstaller)",
+        )?;
+        let list = |system: bool| async move {
+            let mut args = vec!["-u", udid, "-l"];
+            if system {
+                args.extend(["-o", "list_system"]);
+            }
+            let out = self.run(Tool::Ideviceinstaller, installer, &args, cancel).await?;
+            installer_error(&out, udid).map_or(Ok(parse::installed_apps(&out.stdout_text())), Err)
+        };
+        let (user, system) = tokio::try_join!(list(false), async {
+            if include_system {
+                list(true).await
+            } else {
+                Ok(Vec::new())
+            }
+        })?;
+        let checks = user.into_iter().map(|a| (a, false)).chain(system.into_iter().map(|a| (a, true)));
+        let mut apps: Vec<App> = stream::iter(checks)
+            .map(|(a, system)| async move {
+                let debuggable = match (&self.afcclient, system) {
+                    (Some(_), false) => match self.afc(udid, &a.id)?.probe(cancel).await {
+                        Ok(open) => Some(open),
+                        Err(DeviceError::Cancelled) => return Err(DeviceError::Cancelled),
+                        Err(e) => {
+                            tracing::debug!(app = %a.id, error = %e, "container check failed");
+                            None
+                        }
+                    },
+                    _ => None,
+                };
+                Ok(App { id: a.id, name: a.name, version: a.version, system, debuggable })
+            })
+            .buffer_unordered(4)
+            .try_collect()
+            .await?;
+        apps.sort_by(|a, b| a.id.cmp(&b.id));
+        apps.dedup_by(|a, b| a.id == b.id);
+        Ok(apps)
+    }
+
+    /// SQLite databases in the app's container (`Documents/`, `Library/`),
+    /// `-wal`/`-shm`/`-journal` grouped with their database.
+    pub async fn databases(
+        &self,
+        udid: &str,
+        bundle: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<DbFile>> {
+        let afc = self.afc(udid, bundle)?;
+        Ok(walk::databases(&afc, cancel)
+            .await?
+            .into_iter()
+            .map(|f| {
+                let uri = DeviceUri::for_file(Platform::Ios, udid, bundle, &f.path);
+                DbFile { uri: uri.to_string(), path: f.path, size: f.size, wal: f.wal, journal: f.journal }
+            })
+            .collect())
+    }
+
+    /// Pulls a verified snapshot of the database with its `-wal` and
+    /// `-journal` (see `pull.rs`).
+    pub async fn pull(
+        &self,
+        ws: &Workspace,
+        uri: &DeviceUri,
+        cancel: &CancellationToken,
+    ) -> Result<Snapshot> {
+        let afc = self.afc_for(uri)?;
+        pull::pull(&afc, ws, uri, cancel).await
+    }
+
+    /// Pushes the snapshot's database back (see `push.rs`). The snapshot
+    /// must be a single checkpointed file.
     pub async fn push(
         &self,
-        _w: &Workspace,
-        _s: &mut Snapshot,
-        _o: PushOptions,
-        _c: &CancellationToken,
+        ws: &Workspace,
+        snapshot: &mut Snapshot,
+        opts: PushOptions,
+        cancel: &CancellationToken,
     ) -> Result<PushReport> {
-        Err(DeviceError::Unsupported("iOS devices are not supported yet".into()))
+        let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
+        let afc = self.afc_for(&uri)?;
+        push::push(&afc, ws, snapshot, opts, cancel).await
+    }
+
+    /// The container of an `ios://` location, its path validated again
+    /// (a `DeviceUri` can be built without parsing).
+    fn afc_for<'a>(&'a self, uri: &'a DeviceUri) -> Result<Afc<'a>> {
+        if uri.platform != Platform::Ios {
+            return Err(DeviceError::BadUri {
+                uri: uri.to_string(),
+                reason: "not an ios:// location".into(),
+            });
+        }
+        validate_relative_path(&uri.path)?;
+        self.afc(&uri.device, &uri.app)
+    }
+}
+
+/// ideviceinstaller's failures (it prints some on stdout, and an old build
+/// refuses UDIDs that are not 40 hex digits).
+fn installer_error(out: &ToolOutput, udid: &str) -> Option<DeviceError> {
+    let text = format!("{}\n{}", out.stderr_text(), out.stdout_text());
+    if text.contains("No iOS device found") || text.contains("No device found") {
+        Some(DeviceError::DeviceNotFound { device: format!("ios://{udid}") })
+    } else if afc::is_untrusted(&text) || text.contains("Could not connect to lockdownd") {
+        Some(DeviceError::Unsupported(afc::untrusted_message(udid)))
+    } else if text.contains("Invalid UDID") {
+        Some(DeviceError::ToolFailed {
+            tool: "ideviceinstaller",
+            code: out.code,
+            message: "this ideviceinstaller refuses this UDID (old builds accept only 40-digit UDIDs): install a newer ideviceinstaller".into(),
+        })
+    } else if !out.success() || out.stderr_text().contains("ERROR:") {
+        Some(DeviceError::ToolFailed { tool: "ideviceinstaller", code: out.code, message: out.message() })
+    } else {
+        None
     }
 }

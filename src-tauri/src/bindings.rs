@@ -1,0 +1,76 @@
+//! TypeScript bindings for the UI, generated from the Rust types with
+//! ts-rs: `cargo test -p sonde-desktop bindings` rewrites `ui/src/bindings/`,
+//! and the same test fails when the committed files are stale.
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use ts_rs::{Config, TS};
+
+    fn export_all(dir: &Path) {
+        let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+        macro_rules! export {
+            ($($t:ty),* $(,)?) => {
+                $( <$t as TS>::export_all(&cfg).unwrap_or_else(|e| panic!("exporting {}: {e}", stringify!($t))); )*
+            };
+        }
+        export!(
+            crate::dto::AppInfo,
+            crate::dto::OpenedDb,
+            crate::dto::PageQuery,
+            crate::dto::PendingChange,
+            crate::dto::PushProgress,
+            crate::dto::ExportProgress,
+            crate::dto::ExportSource,
+            crate::dto::ExportReport,
+            crate::dto::SqlResult,
+            crate::dto::Diagnostics,
+            crate::error::UiError,
+            sonde_db::Value,
+            sonde_db::query::Page,
+            sonde_db::query::TableListing,
+            sonde_db::schema::TableSchema,
+            sonde_db::mutation::Edit,
+            sonde_db::mutation::Change,
+            sonde_db::appstate::RecentDatabase,
+            sonde_db::appstate::HistoryEntry,
+            sonde_db::export::Format,
+            sonde_device::layer::DeviceListing,
+            sonde_device::App,
+            sonde_device::DbFile,
+            sonde_device::model::PushReport,
+        );
+    }
+
+    fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| (PathBuf::from(e.file_name()), std::fs::read(e.path()).unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
+    /// Regenerates `ui/src/bindings` and fails if that changed anything
+    /// (run again after committing the new files).
+    #[test]
+    fn bindings_are_current() {
+        let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings");
+        let fresh = tempfile::tempdir().expect("tmp");
+        export_all(fresh.path());
+        let generated = files(fresh.path());
+        assert!(generated.len() > 20, "expected many bindings, got {}", generated.len());
+        let current = files(&target);
+        if current != generated {
+            let _ = std::fs::remove_dir_all(&target);
+            std::fs::create_dir_all(&target).expect("mkdir bindings");
+            for (name, bytes) in &generated {
+                std::fs::write(target.join(name), bytes).expect("write binding");
+            }
+            panic!("ui/src/bindings was stale and has been regenerated: commit the new files");
+        }
+    }
+}
