@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every check and test Sonde has.
+# Sets everything up and runs every check and test Sonde has (what CI runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
 export CARGO_TERM_COLOR=never
-step() { echo; echo "==> $*"; }
+# One feature set everywhere, so the desktop crate is compiled once: the
+# app embeds the built UI (tauri's custom-protocol), as a release would.
+FEATURES=(--features sonde-desktop/custom-protocol)
+step() { echo; echo "==> $* ($(date +%T))"; }
+
+step "UI build"
+npm run build --silent
 
 step "rustfmt"
 cargo fmt --all -- --check
 
 step "clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 
-step "build binaries the end-to-end tests drive"
-cargo build --workspace --bins --locked
+step "build binaries the end-to-end tests drive (sonde, sonde-devsim, sonde-desktop)"
+cargo build --workspace --bins --locked "${FEATURES[@]}"
 
 step "cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked "${FEATURES[@]}"
+
+step "UI tests (Chromium, mocked IPC)"
+npm test --silent
+
+step "app end to end (real window under Xvfb, tauri-driver, real adb + sonde-devsim)"
+xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/app.e2e.mjs
+
+step "all green"

@@ -7,7 +7,6 @@ use sonde_db::query::{OrderBy, TableListing};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
@@ -17,7 +16,6 @@ pub struct AppInfo {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct OpenedDb {
     /// Id for later calls (`fetch_page`...).
     pub handle: u32,
@@ -30,7 +28,6 @@ pub struct OpenedDb {
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
-
 pub struct PageQuery {
     pub table: String,
     pub limit: u32,
@@ -43,7 +40,6 @@ pub struct PageQuery {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct PendingChange {
     pub id: i64,
     pub change: sonde_db::mutation::Change,
@@ -51,7 +47,6 @@ pub struct PendingChange {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "stage", rename_all = "snake_case")]
-
 pub enum PushProgress {
     /// Checkpointing and checking the local snapshot.
     Preparing,
@@ -61,7 +56,6 @@ pub enum PushProgress {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct ExportProgress {
     pub rows: u64,
     /// Rows expected, when known.
@@ -70,7 +64,6 @@ pub struct ExportProgress {
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-
 pub enum ExportSource {
     Table {
         table: String,
@@ -86,7 +79,6 @@ pub enum ExportSource {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct ExportReport {
     pub rows: u64,
     pub bytes: u64,
@@ -94,7 +86,6 @@ pub struct ExportReport {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct SqlResult {
     pub page: sonde_db::cursor_sql::SqlPage,
     /// Id for `fetch_sql_page` while more rows remain.
@@ -102,7 +93,6 @@ pub struct SqlResult {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct Diagnostics {
     pub metrics: Vec<sonde_metrics::OpStats>,
     pub tools: Vec<sonde_device::tools::ToolInfo>,

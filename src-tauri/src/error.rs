@@ -8,7 +8,6 @@ use sonde_device::DeviceError;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct UiError {
     /// `adb_missing`, `tool_missing`, `unauthorized`, `offline`, `device_not_found`,
     /// `not_debuggable`, `unknown_package`, `conflict`, `timeout`, `cancelled`,

@@ -14,6 +14,10 @@ pub struct SimDevice {
     pub serial: String,
 }
 
+// The child is started with `--exit-with-stdin` and we hold its stdin:
+// when the app dies in any way (even SIGKILL), the pipe closes and the
+// simulated device exits too.
+
 impl Drop for SimDevice {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -49,9 +53,9 @@ pub async fn start(data_dir: &Path, adb: &Android) -> Result<SimDevice, String> 
         }
     }
     let mut child = Command::new(&binary)
-        .args(["serve", "--root"])
+        .args(["serve", "--exit-with-stdin", "--root"])
         .arg(&root)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -58,8 +58,10 @@ export class Session {
     throw new Error(`timed out waiting for ${css}${last ? `: ${last}` : ''}`);
   }
 
+  /** The element's textContent (WebKitWebDriver's rendered-text answer is
+   *  empty for absolutely positioned grid cells). */
   text(id) {
-    return this.cmd('GET', `/element/${id}/text`);
+    return this.execute('return arguments[0].textContent', [{ [ELEMENT]: id }]);
   }
 
   attr(id, name) {

@@ -74,7 +74,12 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
         let mut out = Vec::with_capacity(tables.len());
         for t in tables {
             let rows = if with_counts {
-                match schema::count_rows(&conn, &t.name) {
+                let counted = if t.kind == TableKind::View {
+                    count_view_bounded(&conn, &t.name)
+                } else {
+                    schema::count_rows(&conn, &t.name)
+                };
+                match counted {
                     Ok(n) => Some(n),
                     Err(e) if t.kind == TableKind::View => {
                         tracing::debug!(view = %t.name, error = %e, "view cannot be counted");
@@ -89,6 +94,28 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
         }
         Ok(out)
     })
+}
+
+/// How long counting the rows of one view may take in a listing. A view can
+/// be arbitrarily expensive or never end (`WITH RECURSIVE` without a bound);
+/// past this the count is abandoned and the listing shows it as unknown.
+pub const VIEW_COUNT_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Counts a view's rows, interrupting the count after [`VIEW_COUNT_BUDGET`].
+fn count_view_bounded(conn: &rusqlite::Connection, view: &str) -> rusqlite::Result<u64> {
+    let interrupt = conn.get_interrupt_handle();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(VIEW_COUNT_BUDGET) {
+            interrupt.interrupt();
+        }
+    });
+    let counted = schema::count_rows(conn, view);
+    drop(done);
+    // Joined before the connection runs anything else, so a late interrupt
+    // can only hit this count.
+    let _ = watchdog.join();
+    counted
 }
 
 #[instrument(skip_all, fields(db = %path.display()))]

@@ -32,8 +32,10 @@ impl DeviceUri {
             _ => return Err(bad("scheme must be android, ios or sim")),
         };
         let mut parts = rest.splitn(3, '/');
-        let device = decode(parts.next().unwrap_or_default()).ok_or_else(|| bad("bad percent-encoding"))?;
-        let app = decode(parts.next().unwrap_or_default()).ok_or_else(|| bad("bad percent-encoding"))?;
+        let device =
+            percent_decode(parts.next().unwrap_or_default()).ok_or_else(|| bad("bad percent-encoding"))?;
+        let app =
+            percent_decode(parts.next().unwrap_or_default()).ok_or_else(|| bad("bad percent-encoding"))?;
         let raw_path = parts.next().unwrap_or_default();
         if device.is_empty() || app.is_empty() || raw_path.is_empty() {
             return Err(bad("expected scheme://<device>/<app>/<path>"));
@@ -43,7 +45,7 @@ impl DeviceUri {
             Platform::Android => validate_package(&app).map(drop)?,
             _ => validate_id("bundle id", &app).map(drop)?,
         }
-        let segments: Option<Vec<String>> = raw_path.split('/').map(decode).collect();
+        let segments: Option<Vec<String>> = raw_path.split('/').map(percent_decode).collect();
         let segments = segments.ok_or_else(|| bad("bad percent-encoding"))?;
         if segments.iter().any(|s| s.contains('/')) {
             return Err(bad("a path segment may not encode '/'"));
@@ -90,7 +92,8 @@ fn encode(segment: &str) -> String {
     out
 }
 
-fn decode(segment: &str) -> Option<String> {
+/// Decodes `%XX` escapes; `None` for a bad escape or non-UTF-8 result.
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -25,6 +25,10 @@ enum Command {
         /// TCP port; 0 picks a free one.
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Exit when stdin reaches end of file: a parent that holds our
+        /// stdin open takes us down with it, however it dies.
+        #[arg(long)]
+        exit_with_stdin: bool,
     },
     /// Write a demo device into DIR.
     Demo {
@@ -55,7 +59,15 @@ fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { root, port } => {
+        Command::Serve { root, port, exit_with_stdin } => {
+            if exit_with_stdin {
+                std::thread::spawn(|| {
+                    let mut sink = [0u8; 256];
+                    let mut stdin = std::io::stdin().lock();
+                    while matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(n) if n > 0) {}
+                    std::process::exit(0);
+                });
+            }
             let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(rt) => rt,
                 Err(e) => {

@@ -163,28 +163,18 @@ pub fn validate_group(id: &str) -> crate::Result<&str> {
 /// `localhost` authority, percent-encoded UTF-8 path). A plain absolute
 /// path is accepted as it is; anything else is `None`.
 pub fn file_url_path(url: &str) -> Option<PathBuf> {
-    let rest = match url.strip_prefix("file://") {
-        Some(rest) => rest.strip_prefix("localhost").unwrap_or(rest),
-        None if url.starts_with('/') => return Some(PathBuf::from(url.trim_end_matches('/'))),
+    let path = match url.strip_prefix("file://") {
+        Some(rest) => {
+            let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+            if !rest.starts_with('/') {
+                return None;
+            }
+            crate::uri::percent_decode(rest)?
+        }
+        // A plain path gets the same checks (a NUL, or `/` trimmed to "").
+        None if url.starts_with('/') => url.to_owned(),
         None => return None,
     };
-    if !rest.starts_with('/') {
-        return None;
-    }
-    let bytes = rest.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let path = String::from_utf8(out).ok()?;
     if path.contains('\0') {
         return None;
     }

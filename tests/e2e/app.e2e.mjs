@@ -1,0 +1,202 @@
+// End-to-end tests of the REAL app binary in a real window (run under
+// Xvfb), driven through tauri-driver + WebKitWebDriver, against the app's
+// built-in simulated Android device reached through the real adb client.
+//
+//   xvfb-run -a node tests/e2e/app.e2e.mjs
+//
+// Needs: target/debug/sonde-desktop built with --features sonde-desktop/custom-protocol,
+// target/debug/sonde-devsim and target/debug/sonde, .tools/bin/tauri-driver, /usr/bin/adb.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+import { Session, KEY, sleep } from './webdriver.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'target/debug');
+const APP = join(BIN, 'sonde-desktop');
+const SONDE = join(BIN, 'sonde');
+const DRIVER = join(ROOT, '.tools/bin/tauri-driver');
+const FIXTURES = resolve(ROOT, '../shared/fixtures');
+
+for (const p of [APP, SONDE, join(BIN, 'sonde-devsim'), DRIVER, '/usr/bin/adb', '/usr/bin/WebKitWebDriver']) {
+  assert.ok(existsSync(p), `${p} is missing (run scripts/test.sh, which builds and installs everything)`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'sonde-e2e-'));
+for (const d of ['home', 'tmp', 'data', 'local', 'out']) mkdirSync(join(work, d));
+const chinook = join(work, 'local/chinook.sqlite');
+copyFileSync(join(FIXTURES, 'chinook.sqlite'), chinook);
+const exportPath = join(work, 'out/Album.csv');
+const adbPort = await freePort();
+const env = {
+  ...process.env,
+  ANDROID_ADB_SERVER_PORT: String(adbPort),
+  HOME: join(work, 'home'),
+  TMPDIR: join(work, 'tmp'),
+  SONDE_DATA_DIR: join(work, 'data'),
+  ADB: '/usr/bin/adb',
+  SONDE_E2E_OPEN_PATH: chinook,
+  SONDE_E2E_SAVE_PATH: exportPath,
+};
+delete env.ADB_VENDOR_KEYS;
+const deviceDb = join(work, 'data/simdevice/fs/data/data/com.example.shop/databases/shop.db');
+
+const driverPort = await freePort();
+const nativePort = await freePort();
+const driver = spawn(DRIVER, ['--port', String(driverPort), '--native-port', String(nativePort)], {
+  env,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+let session;
+const results = [];
+
+async function step(name, fn) {
+  const start = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - start });
+    console.log(`ok   ${name} (${Date.now() - start} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}: ${e.stack ?? e}`);
+    try {
+      const png = await session?.screenshot();
+      if (png) {
+        const shot = join(ROOT, 'target/e2e-failure.png');
+        (await import('node:fs')).writeFileSync(shot, Buffer.from(png, 'base64'));
+        console.log(`     screenshot: ${shot}`);
+      }
+    } catch {}
+    throw e;
+  }
+}
+
+/** The visible grid cell in `row` under the column named `column`. */
+async function cell(row, column) {
+  const header = await session.waitFor(`[data-testid="column-header"][data-name="${column}"]`);
+  const col = await session.attr(header, 'data-col');
+  return session.waitFor(`[role="gridcell"][data-row="${row}"][data-col="${col}"]`);
+}
+
+async function waitText(css, expected, timeoutMs = 30_000) {
+  return session.waitFor(css, {
+    timeoutMs,
+    predicate: async (id) => (await session.text(id)).trim() === expected,
+  });
+}
+
+/** All rows of all tables of a db (read from a copy, with its -wal). */
+function dump(db) {
+  const dir = mkdtempSync(join(work, 'dump-'));
+  copyFileSync(db, join(dir, 'x.db'));
+  if (existsSync(`${db}-wal`)) copyFileSync(`${db}-wal`, join(dir, 'x.db-wal'));
+  const tables = execFileSync('sqlite3', [join(dir, 'x.db'), "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name"], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  const out = {};
+  for (const t of tables) {
+    out[t] = execFileSync('sqlite3', ['-json', join(dir, 'x.db'), `SELECT * FROM "${t}" ORDER BY rowid`], { encoding: 'utf8' });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+try {
+  session = await Session.create(`http://127.0.0.1:${driverPort}`, APP);
+
+  await step('the built-in simulated device appears, labelled', async () => {
+    await session.waitFor('[data-testid="device-item"] [data-testid="sim-badge"]', { timeoutMs: 90_000 });
+  });
+
+  let before;
+  await step('device → app → database → table shows rows, including rows only in the -wal', async () => {
+    before = dump(deviceDb);
+    const items = await session.findAll('[data-testid="device-item"]');
+    let sim;
+    for (const id of items) {
+      if ((await session.findAll(`[data-testid="device-item"][data-id="${await session.attr(id, 'data-id')}"] [data-testid="sim-badge"]`)).length) sim = id;
+    }
+    assert.ok(sim, 'simulated device item');
+    await session.click(sim);
+    await session.click(await session.waitFor('[data-testid="app-item"][data-id="com.example.shop"]', { timeoutMs: 60_000 }));
+    await session.click(await session.waitFor('[data-testid="db-item"][data-uri$="/databases/shop.db"]', { timeoutMs: 60_000 }));
+    await session.click(await session.waitFor('[data-testid="table-item"][data-name="users"]', { timeoutMs: 60_000 }));
+    await session.waitFor('[role="gridcell"]', {
+      predicate: async (id) => (await session.text(id)).includes('wal_only_alice'),
+    });
+  });
+
+  await step('edit a cell, save, push; exactly that value changes on the device', async () => {
+    const target = await cell(0, 'username');
+    const original = (await session.text(target)).trim();
+    assert.equal(original, 'john_doe');
+    await session.doubleClick(target);
+    const editor = await session.waitFor('[data-testid="cell-editor"]');
+    await session.clear(editor);
+    await session.type(editor, 'edited in the app');
+    await session.keys(KEY.ENTER);
+    await waitText('[data-testid="pending-count"]', '1');
+    await session.click(await session.find('[data-testid="save-changes"]'));
+    // Saved: nothing pending, one change waiting to be pushed.
+    await waitText('[data-testid="pending-count"]', '0');
+    const push = await session.waitFor('[data-testid="push-button"]', {
+      predicate: async (id) => (await session.text(id)).includes('(1)'),
+    });
+    await session.click(push);
+    await session.click(await session.waitFor('[data-testid="push-confirm"]'));
+    await session.waitFor('[data-testid="push-done"]', { timeoutMs: 60_000 });
+    const after = dump(deviceDb);
+    assert.ok(!existsSync(`${deviceDb}-wal`), 'stale -wal removed on the device');
+    const users = JSON.parse(after.users);
+    assert.equal(users.find((u) => u.id === 1).username, 'edited in the app');
+    const expected = JSON.parse(before.users).map((u) => (u.id === 1 ? { ...u, username: 'edited in the app' } : u));
+    assert.deepEqual(users, expected, 'only that cell changed in users');
+    for (const t of Object.keys(before)) {
+      if (t !== 'users') assert.deepEqual(JSON.parse(after[t] || '[]'), JSON.parse(before[t] || '[]'), `table ${t} unchanged`);
+    }
+  });
+
+  await step('open a local file', async () => {
+    await session.click(await session.find('[data-testid="open-file"]'));
+    await session.click(await session.waitFor('[data-testid="table-item"][data-name="Album"]', { timeoutMs: 30_000 }));
+    await session.waitFor('[role="gridcell"]', {
+      predicate: async (id) => (await session.text(id)).includes('For Those About To Rock We Salute You'),
+    });
+  });
+
+  await step('export a table; the file equals the CLI export', async () => {
+    await session.click(await session.find('[data-testid="export-button"]'));
+    const csv = await session.waitFor('[data-testid="export-format"] option[value="csv"]');
+    await session.click(csv);
+    await session.click(await session.find('[data-testid="export-start"]'));
+    await session.waitFor('[data-testid="export-done"]', { timeoutMs: 60_000 });
+    const cli = execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env });
+    assert.deepEqual(readFileSync(exportPath), cli);
+  });
+} finally {
+  await session?.close();
+  driver.kill();
+  try {
+    execFileSync('/usr/bin/adb', ['kill-server'], { env, stdio: 'ignore' });
+  } catch {}
+  rmSync(work, { recursive: true, force: true });
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`\n${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}

@@ -1,0 +1,89 @@
+// The one door to the backend: typed wrappers around Tauri commands. Pages
+// arrive as raw JSON bytes (decoded here); every rejection becomes a
+// CommandError with the backend's `kind`.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { App } from "./bindings/App";
+import type { Change } from "./bindings/Change";
+import type { DbFile } from "./bindings/DbFile";
+import type { DeviceListing } from "./bindings/DeviceListing";
+import type { Diagnostics } from "./bindings/Diagnostics";
+import type { Edit } from "./bindings/Edit";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { ExportSource } from "./bindings/ExportSource";
+import type { Filter } from "./bindings/Filter";
+import type { Format } from "./bindings/Format";
+import type { HistoryEntry } from "./bindings/HistoryEntry";
+import type { OpenedDb } from "./bindings/OpenedDb";
+import type { Page } from "./bindings/Page";
+import type { PageQuery } from "./bindings/PageQuery";
+import type { PendingChange } from "./bindings/PendingChange";
+import type { PushProgress } from "./bindings/PushProgress";
+import type { PushReport } from "./bindings/PushReport";
+import type { RecentDatabase } from "./bindings/RecentDatabase";
+import type { SqlResult } from "./bindings/SqlResult";
+import type { TableListing } from "./bindings/TableListing";
+import type { TableSchema } from "./bindings/TableSchema";
+import { toCommandError } from "./errors";
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+const utf8 = new TextDecoder();
+
+/** `fetch_page` answers with the Page as UTF-8 JSON bytes (no Tauri serialization). */
+export function decodePage(raw: unknown): Page {
+  if (raw instanceof ArrayBuffer) return JSON.parse(utf8.decode(raw)) as Page;
+  if (ArrayBuffer.isView(raw)) return JSON.parse(utf8.decode(raw)) as Page;
+  if (Array.isArray(raw)) return JSON.parse(utf8.decode(new Uint8Array(raw as number[]))) as Page;
+  if (typeof raw === "string") return JSON.parse(raw) as Page;
+  return raw as Page; // already an object (should not happen with the real backend)
+}
+
+/** Device URI the commands take: `android://SERIAL`, `ios://UDID`, `sim://UDID`. */
+export const deviceUri = (d: { platform: string; id: string }) => `${d.platform}://${d.id}`;
+
+let opCounter = 0;
+/** Ids for cancellable operations (push, export). */
+export const newOpId = (what: string) => `${what}-${Date.now().toString(36)}-${++opCounter}`;
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  listDevices: () => call<DeviceListing>("list_devices"),
+  listApps: (device: string, includeSystem: boolean) => call<App[]>("list_apps", { device, includeSystem }),
+  listDatabases: (device: string, app: string) => call<DbFile[]>("list_databases", { device, app }),
+  recentDatabases: () => call<RecentDatabase[]>("recent_databases"),
+  openDatabase: (location: string) => call<OpenedDb>("open_database", { location }),
+  openFileDialog: () => call<OpenedDb | null>("open_file_dialog"),
+  closeDatabase: (handle: number) => call<null>("close_database", { handle }),
+  listTables: (handle: number, counts: boolean) => call<TableListing[]>("list_tables", { handle, counts }),
+  countRows: (handle: number, table: string, filters: Filter[], exact: boolean) =>
+    call<number>("count_rows", { handle, table, filters, exact }),
+  tableSchema: (handle: number, table: string) => call<TableSchema>("table_schema", { handle, table }),
+  fetchPage: async (handle: number, query: PageQuery) => decodePage(await call<unknown>("fetch_page", { handle, query })),
+  fetchPageAt: async (handle: number, query: PageQuery, offset: number) =>
+    decodePage(await call<unknown>("fetch_page_at", { handle, query, offset })),
+  applyEdits: (handle: number, edits: Edit[]) => call<Change[]>("apply_edits", { handle, edits }),
+  undoChanges: (handle: number, changes: Change[]) => call<Change[]>("undo_changes", { handle, changes }),
+  pendingChanges: (handle: number) => call<PendingChange[]>("pending_changes", { handle }),
+  pushDatabase: (handle: number, stopApp: boolean, opId: string, onProgress: (p: PushProgress) => void) => {
+    const channel = new Channel<PushProgress>(onProgress);
+    return call<PushReport>("push_database", { handle, stopApp, opId, onProgress: channel });
+  },
+  runSql: (handle: number, sql: string, pageSize: number) => call<SqlResult>("run_sql", { handle, sql, pageSize }),
+  fetchSqlPage: (queryId: number, pageSize: number) => call<SqlResult>("fetch_sql_page", { queryId, pageSize }),
+  closeSql: (queryId: number) => call<null>("close_sql", { queryId }),
+  queryHistory: (handle: number) => call<HistoryEntry[]>("query_history", { handle }),
+  exportData: (handle: number, source: ExportSource, format: Format, opId: string, onProgress: (p: ExportProgress) => void) => {
+    const channel = new Channel<ExportProgress>(onProgress);
+    return call<ExportReport | null>("export_data", { handle, source, format, opId, onProgress: channel });
+  },
+  cancelOperation: (opId: string) => call<boolean>("cancel_operation", { opId }),
+  diagnostics: () => call<Diagnostics>("diagnostics"),
+};

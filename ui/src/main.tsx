@@ -1,0 +1,27 @@
+// Entry point: render, then load app info, devices and recent databases
+// concurrently and subscribe to backend events.
+import { StrictMode, useEffect, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { listenToBackend } from "./backend";
+import { loadAppInfo, refreshDevices, refreshRecent } from "./state/app";
+import "./styles.css";
+
+// StrictMode runs effects twice in development: start once.
+let started = false;
+
+function Root() {
+  const [dropping, setDropping] = useState(false);
+  useEffect(() => {
+    if (started) return;
+    started = true;
+    void listenToBackend(setDropping);
+    void loadAppInfo();
+    void refreshDevices();
+    void refreshRecent();
+  }, []);
+  return <App dropping={dropping} />;
+}
+
+const el = document.getElementById("root");
+if (el) createRoot(el).render(<StrictMode><Root /></StrictMode>);

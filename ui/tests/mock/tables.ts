@@ -1,0 +1,181 @@
+// The fake databases: a small "notes" table holding every kind of value,
+// a 10,000,000-row table computed on the fly (never materialised), a view.
+import type { ColumnMeta } from "../../src/bindings/ColumnMeta";
+import type { Filter } from "../../src/bindings/Filter";
+import type { OrderBy } from "../../src/bindings/OrderBy";
+import type { Row } from "../../src/bindings/Row";
+import type { TableSchema } from "../../src/bindings/TableSchema";
+import type { Value } from "../../src/bindings/Value";
+
+export const BIG_ROWS = 10_000_000;
+
+// A 1x1 PNG (red pixel).
+export const PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+export const LONG_TEXT = "Lorem ipsum dolor sit amet, ".repeat(80) + "THE END";
+export const JSON_TEXT = '{"title":"Groceries","items":["milk","eggs"],"done":false}';
+export const BIG_INT = "9007199254740993";
+
+export interface MemTable {
+  schema: TableSchema;
+  rows: Map<number, Value[]>;
+  nextId: number;
+}
+
+const col = (name: string, decl_type: string, extra: Partial<TableSchema["columns"][number]> = {}) => ({
+  name,
+  decl_type,
+  not_null: false,
+  default_sql: null,
+  pk: 0,
+  origin: "normal" as const,
+  ...extra,
+});
+
+export function notesTable(): MemTable {
+  const schema: TableSchema = {
+    name: "notes",
+    kind: "table",
+    sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT 'untitled', body TEXT, meta TEXT, attachment BLOB, counter INTEGER, ratio REAL)",
+    without_rowid: false,
+    strict: false,
+    columns: [
+      col("id", "INTEGER", { pk: 1 }),
+      col("title", "TEXT", { not_null: true, default_sql: "'untitled'" }),
+      col("body", "TEXT"),
+      col("meta", "TEXT"),
+      col("attachment", "BLOB"),
+      col("counter", "INTEGER"),
+      col("ratio", "REAL"),
+    ],
+    indexes: [{ name: "notes_title", unique: false, origin: "c", partial: false, columns: ["title"], sql: "CREATE INDEX notes_title ON notes(title)" }],
+    foreign_keys: [],
+    triggers: [{ name: "notes_touch", sql: "CREATE TRIGGER notes_touch AFTER UPDATE ON notes BEGIN SELECT 1; END" }],
+    key: { kind: "rowid", alias: "rowid" },
+  };
+  const rows = new Map<number, Value[]>();
+  const add = (vals: Value[]) => rows.set(vals[0] as number, vals);
+  add([1, "Shopping", null, JSON_TEXT, { $blob: PNG_B64 }, { $int: BIG_INT }, 0.5]);
+  add([2, "", "", null, null, 42, { $real: "inf" }]);
+  add([3, "Essay", LONG_TEXT, "not json {", { $blob: "AAECAwQFBgcICQ==" }, -7, 3.25]);
+  for (let i = 4; i <= 30; i++) add([i, `Note ${i}`, `body ${i}`, null, null, i * 10, i / 4]);
+  return { schema, rows, nextId: 31 };
+}
+
+export const bigSchema: TableSchema = {
+  name: "events",
+  kind: "table",
+  sql: "CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT, score REAL, created TEXT)",
+  without_rowid: false,
+  strict: false,
+  columns: [col("id", "INTEGER", { pk: 1 }), col("name", "TEXT"), col("score", "REAL"), col("created", "TEXT")],
+  indexes: [],
+  foreign_keys: [{ table: "notes", from: ["id"], to: ["id"], on_update: "NO ACTION", on_delete: "CASCADE" }],
+  triggers: [],
+  key: { kind: "rowid", alias: "rowid" },
+};
+
+export const viewSchema: TableSchema = {
+  name: "recent_notes",
+  kind: "view",
+  sql: "CREATE VIEW recent_notes AS SELECT id, title FROM notes WHERE id > 20",
+  without_rowid: false,
+  strict: false,
+  columns: [col("id", "INTEGER"), col("title", "TEXT")],
+  indexes: [],
+  foreign_keys: [],
+  triggers: [],
+  key: { kind: "none" },
+};
+
+export const bigRow = (id: number): Value[] => [id, `event ${id}`, ((id * 37) % 1000) / 10, `2024-${String((id % 12) + 1).padStart(2, "0")}-01`];
+
+export const metaOf = (s: TableSchema): ColumnMeta[] => s.columns.map((c) => ({ name: c.name, type: c.decl_type }));
+
+function compare(a: Value, b: Value): number {
+  const norm = (v: Value): number | string => {
+    if (v === null) return -Infinity;
+    if (typeof v === "number" || typeof v === "string") return v;
+    if ("$int" in v) return Number(v.$int);
+    return JSON.stringify(v);
+  };
+  const x = norm(a);
+  const y = norm(b);
+  if (typeof x === "number" && typeof y === "number") return x - y;
+  return String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+}
+
+export function matches(v: Value, f: Filter): boolean {
+  const [a] = f.values;
+  switch (f.op) {
+    case "is_null":
+      return v === null;
+    case "is_not_null":
+      return v !== null;
+    case "eq":
+      return v !== null && compare(v, a) === 0;
+    case "ne":
+      return v !== null && compare(v, a) !== 0;
+    case "lt":
+      return v !== null && compare(v, a) < 0;
+    case "le":
+      return v !== null && compare(v, a) <= 0;
+    case "gt":
+      return v !== null && compare(v, a) > 0;
+    case "ge":
+      return v !== null && compare(v, a) >= 0;
+    case "contains":
+      return typeof v === "string" && v.toLowerCase().includes(String(a).toLowerCase());
+    case "like":
+    case "not_like": {
+      const re = new RegExp(`^${String(a).replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".")}$`, "i");
+      const hit = typeof v === "string" && re.test(v);
+      return f.op === "like" ? hit : !hit;
+    }
+    case "in":
+      return f.values.some((x) => v !== null && compare(v, x) === 0);
+    default:
+      return true;
+  }
+}
+
+/** Rows of a small table after filters and order (materialised: it is small). */
+export function selectMem(t: MemTable, order: OrderBy[], filters: Filter[]): Row[] {
+  const idx = (name: string) => t.schema.columns.findIndex((c) => c.name === name);
+  let rows = [...t.rows.values()].filter((r) => filters.every((f) => matches(r[idx(f.column)], f)));
+  rows = rows.sort((a, b) => {
+    for (const o of order) {
+      const c = compare(a[idx(o.column)], b[idx(o.column)]);
+      if (c) return o.desc ? -c : c;
+    }
+    return compare(a[0], b[0]);
+  });
+  return rows.map((values) => ({ key: String(values[0]), values }));
+}
+
+/**
+ * The big table as a function: position → id, after an optional `id`
+ * range filter and an order on the first term's direction (ids are unique
+ * and every column grows with id here, which keeps this O(1)).
+ */
+export function bigView(order: OrderBy[], filters: Filter[]) {
+  let lo = 1;
+  let hi = BIG_ROWS;
+  for (const f of filters) {
+    if (f.column !== "id") {
+      if (f.op === "is_null") hi = lo - 1;
+      continue;
+    }
+    const n = Number(typeof f.values[0] === "object" && f.values[0] && "$int" in f.values[0] ? f.values[0].$int : f.values[0]);
+    if (f.op === "lt") hi = Math.min(hi, n - 1);
+    if (f.op === "le") hi = Math.min(hi, n);
+    if (f.op === "gt") lo = Math.max(lo, n + 1);
+    if (f.op === "ge") lo = Math.max(lo, n);
+    if (f.op === "eq") {
+      lo = Math.max(lo, n);
+      hi = Math.min(hi, n);
+    }
+  }
+  const total = Math.max(0, hi - lo + 1);
+  const desc = order[0]?.desc ?? false;
+  return { total, idAt: (pos: number) => (desc ? hi - pos : lo + pos) };
+}

@@ -1,0 +1,84 @@
+// SQL console (typing, Ctrl+Enter, results paged through fetch_sql_page,
+// SQLite errors, history) and the schema view.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { calls, cell, openTable, problemsOf, startApp } from "./lib/app.mjs";
+
+async function typeSql(page, sql) {
+  const editor = page.getByTestId("sql-editor");
+  await editor.click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.type(sql);
+}
+
+describe("sql console and schema", () => {
+  let app;
+  before(async () => {
+    app = await startApp();
+  });
+  after(() => app?.close());
+
+  it("runs a query with Ctrl+Enter and pages through the result", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "events" });
+    await page.getByTestId("tab-sql").click();
+    await typeSql(page, "SELECT * FROM events");
+    // Highlighted by CodeMirror (keywords get their own spans).
+    await page.locator(".cm-content .cm-line span").first().waitFor();
+    await page.keyboard.press("Control+Enter");
+    await cell(page, 0, 1).filter({ hasText: "event 1" }).waitFor();
+    const [run] = await calls(page, "run_sql");
+    assert.deepEqual(run.args, { handle: 1, sql: "SELECT * FROM events", pageSize: 200 });
+    assert.match(await page.getByTestId("row-count").textContent(), /^\d00\+ rows/, "more rows may follow");
+    await page.getByTestId("grid").hover();
+    // Scrolling to the end of what is loaded streams the next page in.
+    // Steps smaller than the viewport, so row 220 cannot be skipped.
+    for (let i = 0; i < 40 && !(await cell(page, 220, 1).count()); i++) {
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(40);
+    }
+    await cell(page, 220, 1).filter({ hasText: "event 221" }).waitFor();
+    const more = await calls(page, "fetch_sql_page");
+    assert.ok(more.length >= 1);
+    assert.deepEqual(more[0].args, { queryId: 1, pageSize: 200 });
+    await page.locator('[data-testid="history-item"]', { hasText: "SELECT * FROM events" }).waitFor();
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  it("shows SQLite's error message", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    await page.getByTestId("tab-sql").click();
+    await typeSql(page, "SELECT * FROM nowhere");
+    await page.getByTestId("sql-run").click();
+    await page.getByTestId("sql-error").waitFor();
+    assert.equal(await page.getByTestId("sql-error").textContent(), "no such table: nowhere");
+    await typeSql(page, "UPDATE notes SET title = 'x'");
+    await page.getByTestId("sql-run").click();
+    await page.getByTestId("sql-status").filter({ hasText: "3 rows changed" }).waitFor();
+    assert.equal(await page.getByTestId("sql-error").count(), 0);
+    // History keeps both, the failed one marked.
+    await page.locator(".history-item.failed", { hasText: "nowhere" }).waitFor();
+    await page.close();
+  });
+
+  it("shows columns, indexes, foreign keys, triggers and the CREATE statement", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    await page.getByTestId("tab-schema").click();
+    const view = page.getByTestId("schema-view");
+    await view.getByTestId("schema-columns").waitFor();
+    const cols = await view.getByTestId("schema-columns").textContent();
+    assert.match(cols, /idINTEGERPRIMARY KEY/);
+    assert.match(cols, /titleTEXTNOT NULL'untitled'/);
+    assert.match(await view.getByTestId("schema-indexes").textContent(), /notes_titletitle/);
+    assert.match(await view.textContent(), /notes_touch/);
+    assert.match(await view.getByTestId("schema-sql").textContent(), /^CREATE TABLE notes \(id INTEGER PRIMARY KEY/);
+    await page.locator('[data-testid="table-item"][data-name="events"]').click();
+    await view.getByTestId("schema-fks").waitFor();
+    assert.match(await view.getByTestId("schema-fks").textContent(), /notes\(id\)NO ACTION \/ CASCADE/);
+    await page.close();
+  });
+});
