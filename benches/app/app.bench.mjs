@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { Session, sleep } from '../../tests/e2e/webdriver.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const APP = join(ROOT, 'target/debug/sonde-desktop');
+const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
+const APP = join(TARGET, 'debug/sonde-desktop');
 const DRIVER = join(ROOT, '.tools/bin/tauri-driver');
 const BIG = join(ROOT, 'target/bench-data/big.db');
 if (!existsSync(BIG)) throw new Error(`${BIG} missing: run \`cargo bench --bench engine\` once (it generates it)`);

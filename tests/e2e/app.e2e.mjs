@@ -16,7 +16,8 @@ import assert from 'node:assert/strict';
 import { Session, KEY, sleep } from './webdriver.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'target/debug');
+const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
+const BIN = join(TARGET, 'debug');
 const APP = join(BIN, 'sonde-desktop');
 const SONDE = join(BIN, 'sonde');
 const DRIVER = join(ROOT, '.tools/bin/tauri-driver');
@@ -66,7 +67,7 @@ async function step(name, fn) {
     try {
       const png = await session?.screenshot();
       if (png) {
-        const shot = join(ROOT, 'target/e2e-failure.png');
+        const shot = join(TARGET, 'e2e-failure.png');
         (await import('node:fs')).writeFileSync(shot, Buffer.from(png, 'base64'));
         console.log(`     screenshot: ${shot}`);
       }
