@@ -188,7 +188,15 @@ describe("grid", () => {
     const page = await app.open();
     await openTable(page, { table: "events" });
     const header = page.locator('[data-testid="column-header"][data-name="name"]');
-    const box = await header.boundingBox();
+    // Widths settle once the first page is in (columns size to content):
+    // measure only when two readings 100 ms apart agree.
+    let box = await header.boundingBox();
+    for (let i = 0; i < 50; i++) {
+      await page.waitForTimeout(100);
+      const next = await header.boundingBox();
+      if (next.width === box.width && next.x === box.x) break;
+      box = next;
+    }
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width + 120, box.y + box.height / 2, { steps: 4 });
