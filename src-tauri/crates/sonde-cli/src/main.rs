@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             let line = e.to_string().replace('\n', " ");
+            // Error details may quote names from a database or a device.
+            let line = render::escape_controls(&line, false);
             let _ = writeln!(std::io::stderr(), "error: {line}");
             ExitCode::FAILURE
         }

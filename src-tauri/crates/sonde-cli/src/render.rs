@@ -2,6 +2,24 @@
 
 use sonde_db::value::format_real;
 use sonde_db::Value;
+use std::borrow::Cow;
+
+/// Text that comes from a database or a device (table, column, index and
+/// trigger names, schema SQL, URIs, error details), made safe for a
+/// terminal: control characters are shown escaped (`\u{1b}`) instead of
+/// being interpreted, so a name cannot retitle or clear the terminal or
+/// write to the clipboard. `keep_newlines` keeps `\n` and `\t` (schema SQL).
+pub fn escape_controls(text: &str, keep_newlines: bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && !(keep_newlines && (c == '\n' || c == '\t'));
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if unsafe_char(c) { c.escape_default().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
 
 /// A value as shown in a terminal: one line, long text shortened, binary
 /// described rather than dumped.
@@ -31,6 +49,12 @@ pub fn display(value: &Value) -> String {
 
 /// Renders rows as an aligned table with a header and a separator line.
 pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
+    let clean = |cells: &[String]| -> Vec<String> {
+        cells.iter().map(|c| escape_controls(c, false).into_owned()).collect()
+    };
+    let header = clean(header);
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| clean(r)).collect();
+    let (header, rows) = (&header[..], &rows[..]);
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

@@ -101,7 +101,7 @@ impl Value {
             }
             J::String(s) => Value::Text(s.clone()),
             J::Object(map) if map.len() == 1 => {
-                let (tag, inner) = map.iter().next().expect("len checked");
+                let Some((tag, inner)) = map.iter().next() else { return Ok(Value::Text(json.to_string())) };
                 match (tag.as_str(), inner) {
                     ("$blob", J::String(b64)) => Value::Blob(decode_b64(b64, "$blob")?),
                     ("$text_bytes", J::String(b64)) => {

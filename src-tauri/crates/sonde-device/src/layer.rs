@@ -13,6 +13,7 @@ use crate::uri::DeviceUri;
 use serde::Serialize;
 use std::path::PathBuf;
 use tokio::sync::OnceCell;
+use tracing::instrument;
 
 #[derive(Debug, Clone)]
 pub struct DeviceConfig {
@@ -106,6 +107,7 @@ impl DeviceLayer {
 
     /// Devices of all platforms, listed concurrently; a platform whose tools
     /// are missing or failing is reported in `problems`, not as an error.
+    #[instrument(skip_all)]
     pub async fn devices(&self, cancel: &CancellationToken) -> DeviceListing {
         let android = async { self.android().await?.devices(cancel).await };
         let ios = async { self.ios().await?.devices(cancel).await };
@@ -149,6 +151,7 @@ impl DeviceLayer {
             .ok_or_else(|| DeviceError::DeviceNotFound { device: text.into() })
     }
 
+    #[instrument(skip_all, fields(device = %device.id))]
     pub async fn apps(
         &self,
         device: &Device,
@@ -162,6 +165,7 @@ impl DeviceLayer {
         }
     }
 
+    #[instrument(skip_all, fields(device = %device.id, app))]
     pub async fn databases(
         &self,
         device: &Device,
@@ -177,6 +181,7 @@ impl DeviceLayer {
 
     /// Pulls a verified snapshot (Android, iOS devices). Simulator databases
     /// are host files: use [`Self::sim_path`] instead.
+    #[instrument(skip_all, fields(uri = %uri))]
     pub async fn pull(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Snapshot> {
         match uri.platform {
             Platform::Android => self.android().await?.pull(&self.workspace, uri, cancel).await,
@@ -188,6 +193,7 @@ impl DeviceLayer {
     }
 
     /// Pushes an edited snapshot back (checks, staging, verified swap).
+    #[instrument(skip_all, fields(uri = %snapshot.manifest.uri))]
     pub async fn push(
         &self,
         snapshot: &mut Snapshot,

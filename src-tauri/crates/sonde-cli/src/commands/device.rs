@@ -41,7 +41,7 @@ pub fn devices(ctx: &Ctx, json: bool) -> CliResult {
     let header = ["device", "name", "kind", "state", "os"].map(String::from);
     out.write_all(render::table(&header, &rows).as_bytes())?;
     for problem in &listing.problems {
-        writeln!(out, "note: {problem}")?;
+        writeln!(out, "note: {}", render::escape_controls(&problem.to_string(), false))?;
     }
     out.flush()?;
     Ok(())

@@ -44,7 +44,7 @@ pub fn schema(db: &Path, table: &str, json: bool) -> CliResult {
     if schema.strict {
         flags.push("strict".into());
     }
-    writeln!(out, "{} ({})", schema.name, flags.join(", "))?;
+    writeln!(out, "{} ({})", render::escape_controls(&schema.name, false), flags.join(", "))?;
     let rows: Vec<Vec<String>> = schema
         .columns
         .iter()
@@ -73,17 +73,20 @@ pub fn schema(db: &Path, table: &str, json: bool) -> CliResult {
         let cols: Vec<String> =
             index.columns.iter().map(|c| c.clone().unwrap_or_else(|| "<expr>".into())).collect();
         let unique = if index.unique { "unique " } else { "" };
-        writeln!(out, "{unique}index {} ({})", index.name, cols.join(", "))?;
+        let line = format!("{unique}index {} ({})", index.name, cols.join(", "));
+        writeln!(out, "{}", render::escape_controls(&line, false))?;
     }
     for fk in &schema.foreign_keys {
         let to: Vec<String> = fk.to.iter().map(|c| c.clone().unwrap_or_else(|| "<pk>".into())).collect();
-        writeln!(out, "foreign key ({}) references {} ({})", fk.from.join(", "), fk.table, to.join(", "))?;
+        let line =
+            format!("foreign key ({}) references {} ({})", fk.from.join(", "), fk.table, to.join(", "));
+        writeln!(out, "{}", render::escape_controls(&line, false))?;
     }
     for trigger in &schema.triggers {
-        writeln!(out, "trigger {}", trigger.name)?;
+        writeln!(out, "trigger {}", render::escape_controls(&trigger.name, false))?;
     }
     if let Some(sql) = &schema.sql {
-        writeln!(out, "{sql}")?;
+        writeln!(out, "{}", render::escape_controls(sql, true))?;
     }
     out.flush()?;
     Ok(())
@@ -207,7 +210,7 @@ impl RowSink for TextSink<'_> {
             self.out.write_all(b"\n").map_err(DbError::Output)?;
         }
         let names: Vec<&str> = columns.iter().map(|c| &*c.name).collect();
-        writeln!(self.out, "{}", names.join(" | ")).map_err(DbError::Output)
+        writeln!(self.out, "{}", render::escape_controls(&names.join(" | "), false)).map_err(DbError::Output)
     }
     fn row(&mut self, values: &[Value]) -> Result<bool, DbError> {
         let cells: Vec<String> = values.iter().map(render::display).collect();
