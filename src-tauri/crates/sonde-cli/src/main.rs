@@ -33,11 +33,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr and only when asked (`SONDE_LOG=debug`); they never
-/// contain cell values.
+/// Logs go to stderr and only when asked (`SONDE_LOG=debug`): service spans
+/// with their durations (on close); they never contain cell values.
 fn init_tracing() {
     let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SONDE_LOG") else {
         return;
     };
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
