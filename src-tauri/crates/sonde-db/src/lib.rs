@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod filter;
 pub mod ident;
+mod jump;
 pub mod mutation;
 pub mod pool;
 pub mod query;

@@ -3,6 +3,7 @@
 
 use crate::error::{DbError, Result, SqliteResultExt};
 use crate::filter::Filter;
+use crate::jump;
 use crate::pool::Db;
 use crate::rowkey::RowKey;
 use crate::schema::{self, TableKind, TableSchema};
@@ -160,7 +161,14 @@ pub fn page(path: &Path, req: &PageRequest) -> Result<Page> {
         let schema = db.table(&conn, &req.table)?;
         let limit = req.limit.clamp(1, MAX_PAGE);
         let plan = Plan::new(&schema, &req.order, &req.filters, req.after.as_deref(), Some(limit))?;
-        read_page(&db, &conn, &schema, &plan, limit)
+        let page = read_page(&db, &conn, &schema, &plan, limit)?;
+        if req.after.is_none() && jump::eligible(&schema, !req.order.is_empty(), !req.filters.is_empty()) {
+            // A big table opened: prepare fast jumps in the background.
+            if schema::estimate_rows(&conn, &schema).unwrap_or(0) >= jump::WORTH_IT {
+                jump::warm(&db, &schema);
+            }
+        }
+        Ok(page)
     })
 }
 
@@ -175,8 +183,16 @@ pub fn page_at(path: &Path, req: &PageRequest, offset: u64) -> Result<Page> {
         let schema = db.table(&conn, &req.table)?;
         let limit = req.limit.clamp(1, MAX_PAGE);
         let probe = Plan::new(&schema, &req.order, &req.filters, None, Some(limit))?;
+        let sampled = if offset > 0 && jump::eligible(&schema, !req.order.is_empty(), !req.filters.is_empty())
+        {
+            jump::rowid_at(&db, &conn, &schema, offset - 1)?
+        } else {
+            None
+        };
         let after = if offset == 0 {
             None
+        } else if let Some(rowid) = sampled {
+            Some(probe.cursor_after_terms(vec![Value::Integer(rowid)]))
         } else if let Some(sql) = probe.anchor_sql(offset - 1) {
             // The row just before the target supplies the keyset cursor.
             let mut stmt = conn.prepare(&sql).at(db.path())?;
@@ -369,5 +385,61 @@ impl RowSink for CollectSink {
             self.rows.push(values.to_vec());
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Jumps through the rowid sample land exactly where OFFSET does, also
+    /// with gaps in the rowids, and a write makes the sample stale (never
+    /// wrong).
+    #[test]
+    fn sampled_jumps_match_offset_and_go_stale_on_writes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("j.db");
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 40000)
+             INSERT INTO t SELECT i * 3 + (i % 7), i FROM n;",
+        )
+        .expect("fill");
+        let db = Db::open(&path).expect("db");
+        let schema = db.table(&db.reader().expect("reader"), "t").expect("schema");
+        jump::warm(&db, &schema);
+        jump::wait_ready(&path, "t");
+        let req = PageRequest { table: "t".into(), limit: 3, ..Default::default() };
+        let check = |offset: u64| {
+            let page = page_at(&path, &req, offset).expect("jump");
+            let want: Vec<i64> = conn
+                .prepare(&format!("SELECT id FROM t ORDER BY id LIMIT 3 OFFSET {offset}"))
+                .expect("prepare")
+                .query_map([], |r| r.get(0))
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            let got: Vec<i64> = page
+                .rows
+                .iter()
+                .map(|r| match r.values[0] {
+                    Value::Integer(i) => i,
+                    _ => -1,
+                })
+                .collect();
+            assert_eq!(got, want, "offset {offset}");
+        };
+        for offset in [1, 8191, 8192, 8193, 20_000, 39_998, 40_000, 45_000] {
+            check(offset);
+        }
+        let reader = db.reader().expect("reader");
+        assert!(jump::rowid_at(&db, &reader, &schema, 20_000).expect("lookup").is_some(), "sample used");
+        conn.execute("DELETE FROM t WHERE id < 100", []).expect("write");
+        assert!(
+            jump::rowid_at(&db, &reader, &schema, 20_000).expect("lookup").is_none(),
+            "stale after a write"
+        );
+        check(20_000);
     }
 }

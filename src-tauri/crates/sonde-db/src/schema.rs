@@ -389,8 +389,11 @@ pub fn estimate_rows(conn: &Connection, schema: &TableSchema) -> rusqlite::Resul
         }
     }
     if let KeyStrategy::Rowid { alias } = schema.key {
+        // Two subqueries: SQLite answers a lone min() or max() of the rowid
+        // with one b-tree seek, but `max(x) - min(x)` with a full scan.
+        let table = quote(&schema.name);
         let span: Option<i64> = conn.query_row(
-            &format!("SELECT max({alias}) - min({alias}) + 1 FROM {}", quote(&schema.name)),
+            &format!("SELECT (SELECT max({alias}) FROM {table}) - (SELECT min({alias}) FROM {table}) + 1"),
             [],
             |r| r.get(0),
         )?;

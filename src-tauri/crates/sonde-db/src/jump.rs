@@ -1,0 +1,153 @@
+//! Fast jumps in big rowid tables: a sample of every 8,192nd rowid, built
+//! once per file version in the background, turns "the row at offset N" from
+//! a walk of N rows into a seek plus a walk of at most 8,191.
+//!
+//! Used only where it is exact: a rowid table in its default order with no
+//! filters. The sample belongs to one version of the file (size and mtime
+//! of the database and its `-wal`); any commit, ours or another process's,
+//! makes it stale and jumps fall back to the plain walk until it is rebuilt.
+
+use crate::error::{Result, SqliteResultExt};
+use crate::pool::Db;
+use crate::schema::{KeyStrategy, TableSchema};
+use dashmap::DashMap;
+use once_cell::sync::Lazy;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+const STEP: u64 = 8_192;
+/// Below this many rows a plain walk is already fast.
+pub(crate) const WORTH_IT: u64 = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileVersion {
+    db: (u64, Option<SystemTime>),
+    wal: Option<(u64, Option<SystemTime>)>,
+}
+
+impl FileVersion {
+    fn of(path: &Path) -> Option<FileVersion> {
+        let stat = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.len(), m.modified().ok()));
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        Some(FileVersion { db: stat(path)?, wal: stat(Path::new(&wal)) })
+    }
+}
+
+struct Samples {
+    version: FileVersion,
+    /// `rowids[i]` is the rowid of row `i * STEP` in rowid order.
+    rowids: Vec<i64>,
+}
+
+enum Slot {
+    Building,
+    Ready(Arc<Samples>),
+}
+
+static CACHE: Lazy<DashMap<(PathBuf, String), Slot>> = Lazy::new(DashMap::new);
+
+/// Whether jumps in this table can use a sample.
+pub(crate) fn eligible(schema: &TableSchema, has_order: bool, has_filters: bool) -> bool {
+    matches!(schema.key, KeyStrategy::Rowid { .. }) && !has_order && !has_filters
+}
+
+/// Starts building the sample in the background unless a fresh one exists
+/// or is being built.
+pub(crate) fn warm(db: &Db, schema: &TableSchema) {
+    let KeyStrategy::Rowid { alias } = schema.key else { return };
+    let key = (db.path().to_owned(), schema.name.clone());
+    let Some(version) = FileVersion::of(db.path()) else { return };
+    match CACHE.get(&key).as_deref() {
+        Some(Slot::Building) => return,
+        Some(Slot::Ready(s)) if s.version == version => return,
+        _ => {}
+    }
+    CACHE.insert(key.clone(), Slot::Building);
+    let db = db.clone();
+    let table = schema.name.clone();
+    let cleanup_key = key.clone();
+    let spawned = std::thread::Builder::new().name("sonde-jump-sample".into()).spawn(move || {
+        match build(&db, &table, alias) {
+            Ok(Some(samples)) if samples.version == version => {
+                CACHE.insert(key, Slot::Ready(Arc::new(samples)));
+            }
+            Ok(_) => {
+                CACHE.remove(&key);
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "jump sample not built");
+                CACHE.remove(&key);
+            }
+        }
+    });
+    if spawned.is_err() {
+        CACHE.remove(&cleanup_key);
+    }
+}
+
+fn build(db: &Db, table: &str, alias: &str) -> Result<Option<Samples>> {
+    let before = FileVersion::of(db.path());
+    let conn = db.reader()?;
+    let sql = format!("SELECT {alias} FROM {} ORDER BY {alias}", crate::ident::quote(table));
+    let mut stmt = conn.prepare(&sql).at(db.path())?;
+    let mut rows = stmt.query([]).at(db.path())?;
+    let mut rowids = Vec::new();
+    let mut i: u64 = 0;
+    while let Some(row) = rows.next().at(db.path())? {
+        if i.is_multiple_of(STEP) {
+            rowids.push(row.get::<_, i64>(0).at(db.path())?);
+        }
+        i += 1;
+    }
+    let after = FileVersion::of(db.path());
+    Ok(match (before, after) {
+        (Some(b), Some(a)) if a == b => Some(Samples { version: a, rowids }),
+        _ => None,
+    })
+}
+
+/// The rowid of the row at `offset` (0-based, rowid order), from a fresh
+/// sample; `None` when there is none (the caller walks instead).
+pub(crate) fn rowid_at(
+    db: &Db,
+    conn: &rusqlite::Connection,
+    schema: &TableSchema,
+    offset: u64,
+) -> Result<Option<i64>> {
+    let KeyStrategy::Rowid { alias } = schema.key else { return Ok(None) };
+    let key = (db.path().to_owned(), schema.name.clone());
+    let samples = match CACHE.get(&key).as_deref() {
+        Some(Slot::Ready(s)) => Arc::clone(s),
+        _ => return Ok(None),
+    };
+    if FileVersion::of(db.path()) != Some(samples.version) {
+        CACHE.remove(&key);
+        return Ok(None);
+    }
+    let Some(&start) = samples.rowids.get((offset / STEP) as usize) else { return Ok(None) };
+    let sql = format!(
+        "SELECT {alias} FROM {} WHERE {alias} >= ?1 ORDER BY {alias} LIMIT 1 OFFSET {}",
+        crate::ident::quote(&schema.name),
+        offset % STEP
+    );
+    let found: Option<i64> = conn
+        .query_row(&sql, [start], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
+        .at(db.path())?;
+    Ok(found)
+}
+
+#[cfg(test)]
+pub(crate) fn wait_ready(path: &Path, table: &str) {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    for _ in 0..500 {
+        if matches!(CACHE.get(&(canonical.clone(), table.to_owned())).as_deref(), Some(Slot::Ready(_))) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("jump sample never became ready");
+}
