@@ -73,6 +73,24 @@ impl Snapshot {
     pub fn save_manifest(&self) -> Result<()> {
         write_manifest(&self.dir, &self.manifest)
     }
+
+    /// After a verified push: the pulled bytes (the device's previous
+    /// version) move to a timestamped backup, the pushed file becomes the
+    /// new `original/` and `device` the new baseline. Returns the backup dir.
+    pub fn record_push(&mut self, ws: &Workspace, uri: &DeviceUri, device: DeviceFiles) -> Result<PathBuf> {
+        let backup = ws.backups_for(uri).join(now_ms().to_string());
+        std::fs::create_dir_all(backup.parent().unwrap_or(&self.dir))
+            .map_err(|e| DeviceError::io(&backup, e))?;
+        std::fs::rename(self.original_dir(), &backup).map_err(|e| DeviceError::io(&backup, e))?;
+        let original = self.original_dir();
+        std::fs::create_dir(&original).map_err(|e| DeviceError::io(&original, e))?;
+        std::fs::copy(self.db_path(), original.join(DB_FILE)).map_err(|e| DeviceError::io(&original, e))?;
+        self.manifest.device = device;
+        self.manifest.dirty = false;
+        self.manifest.pushes += 1;
+        self.save_manifest()?;
+        Ok(backup)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -535,17 +535,7 @@ impl Android {
         }
         // 7. Keep the device's previous version as a local backup; the pushed
         //    bytes become the new baseline.
-        let backup = ws.backups_for(&uri).join(now_ms().to_string());
-        std::fs::create_dir_all(backup.parent().unwrap_or(&snapshot.dir))
-            .map_err(|e| DeviceError::io(&backup, e))?;
-        std::fs::rename(snapshot.original_dir(), &backup).map_err(|e| DeviceError::io(&backup, e))?;
-        let original = snapshot.original_dir();
-        std::fs::create_dir(&original).map_err(|e| DeviceError::io(&original, e))?;
-        std::fs::copy(&local, original.join(DB_FILE)).map_err(|e| DeviceError::io(&original, e))?;
-        snapshot.manifest.device = after;
-        snapshot.manifest.dirty = false;
-        snapshot.manifest.pushes += 1;
-        snapshot.save_manifest()?;
+        let backup = snapshot.record_push(ws, &uri, after)?;
         Ok(PushReport {
             uri: uri.to_string(),
             bytes: new_size,

@@ -24,7 +24,7 @@ use crate::hash::sha256_file_async;
 use crate::model::{PushOptions, PushReport};
 use crate::runner::CancellationToken;
 use crate::snapshot::tempfile_dir::StagingDir;
-use crate::snapshot::{now_ms, DeviceFiles, FileState, Snapshot, Workspace, DB_FILE};
+use crate::snapshot::{DeviceFiles, FileState, Snapshot, Workspace, DB_FILE};
 use crate::uri::DeviceUri;
 use std::path::Path;
 
@@ -155,17 +155,7 @@ pub async fn push(
 
     // 6. Keep the device's previous version as a local backup; the pushed
     //    bytes become the new baseline.
-    let backup = ws.backups_for(&uri).join(now_ms().to_string());
-    std::fs::create_dir_all(backup.parent().unwrap_or(&snapshot.dir))
-        .map_err(|e| DeviceError::io(&backup, e))?;
-    std::fs::rename(snapshot.original_dir(), &backup).map_err(|e| DeviceError::io(&backup, e))?;
-    let original = snapshot.original_dir();
-    std::fs::create_dir(&original).map_err(|e| DeviceError::io(&original, e))?;
-    std::fs::copy(&local, original.join(DB_FILE)).map_err(|e| DeviceError::io(&original, e))?;
-    snapshot.manifest.device = DeviceFiles { db: new_state, wal: None, journal: None };
-    snapshot.manifest.dirty = false;
-    snapshot.manifest.pushes += 1;
-    snapshot.save_manifest()?;
+    let backup = snapshot.record_push(ws, &uri, DeviceFiles { db: new_state, wal: None, journal: None })?;
     Ok(PushReport { uri: uri.to_string(), bytes: new_size, sha256: new_hash, backup, stopped_app: false })
 }
 
