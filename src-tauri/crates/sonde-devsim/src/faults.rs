@@ -8,8 +8,10 @@
 //! "faults": {
 //!   "unauthorized": false,
 //!   "offline": false,
+//!   "trace": true,
 //!   "rules": [
 //!     { "match": "sync:", "action": "drop", "after_bytes": 1048576, "times": 1 },
+//!     { "match": "", "action": "drop", "when": "close", "skip": 4, "times": 1 },
 //!     { "match": "sha256sum", "action": "stall" },
 //!     { "match": "exec:", "action": "never_open" },
 //!     { "match": "cat ", "action": "slow", "bytes_per_sec": 65536 }
@@ -24,6 +26,10 @@
 //! * `offline` (connection level): accept the TCP connection, read and
 //!   discard everything, never send CNXN. `adb connect` gives up after ~10 s
 //!   and the device stays `offline`.
+//! * `trace` (default false): append one line per OPEN to `DIR/streams.log`:
+//!   the fault that was selected for the stream (`-` for none, else e.g.
+//!   `drop`, `stall@close`), a tab, and the service string (newlines shown
+//!   as `\n`). Lets a test learn which streams an operation opens, in order.
 //! * `rules` (stream level): each OPEN's service string (e.g.
 //!   `shell,v2,TERM=xterm,raw:ls /sdcard`, `exec:cat '/sdcard/a.db'`,
 //!   `sync:`) is compared with every rule in order; the first rule whose
@@ -48,9 +54,23 @@
 //!     processed (so for a push, at most `after_bytes` bytes of sync traffic
 //!     reach the device and the partial file is discarded). With the default
 //!     0 the action fires at the stream's first byte in either direction.
+//!   * `when` (for `drop` and `stall`, default `"open"`): `"open"` fires by
+//!     `after_bytes` as above. `"start"` fires as soon as the stream is
+//!     open (OKAY sent), before the service does anything: the command never
+//!     runs, the sync session never starts. `"close"` lets the stream do its work and
+//!     fires instead of its final reply, ignoring `after_bytes`: for
+//!     `shell:`/`exec:` the command ran and its output was sent, but the
+//!     exit status (shell v2) and the CLSE never come; for `sync:` a `SEND`
+//!     was written into place (or a `RECV`'s data was sent) but its
+//!     `OKAY`/`DONE` never comes (a sync stream without transfers fires at
+//!     `QUIT`/close). `drop` then closes the connection, `stall` hangs.
 //!   * `bytes_per_sec` (for `slow`, default 16384).
-//!   * `times` (optional): only the first N streams matched by this rule are
-//!     affected. Counts are kept in memory per rule, keyed by the rule's
+//!   * `skip` (default 0): the rule lets the first `skip` streams it matches
+//!     pass untouched (they are compared with the later rules instead), so
+//!     `{"match": "", "skip": 3, "times": 1, ...}` hits exactly the fourth
+//!     stream opened after the rule appeared.
+//!   * `times` (optional): only the first N streams matched by this rule
+//!     (after the skipped ones) are affected. Counts are kept in memory per rule, keyed by the rule's
 //!     canonical JSON, and forgotten when the rule disappears from the file
 //!     (so re-adding a rule restarts its budget).
 //!
@@ -70,6 +90,8 @@ pub struct Faults {
     #[serde(default)]
     pub offline: bool,
     #[serde(default)]
+    pub trace: bool,
+    #[serde(default)]
     pub rules: Vec<FaultRule>,
 }
 
@@ -83,6 +105,27 @@ pub enum FaultAction {
     Slow,
 }
 
+impl FaultAction {
+    fn name(self) -> &'static str {
+        match self {
+            FaultAction::Drop => "drop",
+            FaultAction::Stall => "stall",
+            FaultAction::NeverOpen => "never_open",
+            FaultAction::Slow => "slow",
+        }
+    }
+}
+
+/// When a `drop`/`stall` fires: by byte count, or instead of the final reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultWhen {
+    #[default]
+    Open,
+    Start,
+    Close,
+}
+
 /// One stream-level rule; `key` is its canonical JSON (the budget identity).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "serde_json::Value")]
@@ -93,6 +136,8 @@ pub struct FaultRule {
     pub after_bytes: u64,
     pub bytes_per_sec: u64,
     pub times: Option<u64>,
+    pub skip: u64,
+    pub when: FaultWhen,
 }
 
 /// The fields of a rule, before the canonical key is attached.
@@ -107,6 +152,10 @@ struct RuleFields {
     bytes_per_sec: Option<u64>,
     #[serde(default)]
     times: Option<u64>,
+    #[serde(default)]
+    skip: u64,
+    #[serde(default)]
+    when: FaultWhen,
 }
 
 /// Default pace of a `slow` rule without `bytes_per_sec`.
@@ -127,6 +176,8 @@ impl TryFrom<serde_json::Value> for FaultRule {
             after_bytes: fields.after_bytes,
             bytes_per_sec: fields.bytes_per_sec.filter(|b| *b > 0).unwrap_or(DEFAULT_BYTES_PER_SEC),
             times: fields.times,
+            skip: fields.skip,
+            when: fields.when,
         })
     }
 }
@@ -137,18 +188,56 @@ pub struct ActiveFault {
     pub action: FaultAction,
     pub after_bytes: u64,
     pub bytes_per_sec: u64,
+    pub when: FaultWhen,
+}
+
+impl ActiveFault {
+    /// A `drop`/`stall` that fires at a fixed point (`when` is `start` or
+    /// `close`) rather than by byte count.
+    pub fn fires_at(&self, when: FaultWhen) -> bool {
+        self.when == when && matches!(self.action, FaultAction::Drop | FaultAction::Stall)
+    }
+
+    /// Fires by byte count (`after_bytes`).
+    pub fn by_bytes(&self) -> bool {
+        !self.fires_at(FaultWhen::Start) && !self.fires_at(FaultWhen::Close)
+    }
+
+    /// Short label for the trace: `drop`, `stall@close`, `drop@start`, ...
+    pub fn label(&self) -> String {
+        if self.fires_at(FaultWhen::Close) {
+            format!("{}@close", self.action.name())
+        } else if self.fires_at(FaultWhen::Start) {
+            format!("{}@start", self.action.name())
+        } else {
+            self.action.name().to_string()
+        }
+    }
 }
 
 impl From<&FaultRule> for ActiveFault {
     fn from(rule: &FaultRule) -> Self {
-        Self { action: rule.action, after_bytes: rule.after_bytes, bytes_per_sec: rule.bytes_per_sec }
+        Self {
+            action: rule.action,
+            after_bytes: rule.after_bytes,
+            bytes_per_sec: rule.bytes_per_sec,
+            when: rule.when,
+        }
     }
 }
 
-/// Remembers how many streams each rule has affected (for `times`).
+/// How many streams a rule has seen (matched) and affected.
+#[derive(Debug, Default, Clone, Copy)]
+struct Budget {
+    seen: u64,
+    used: u64,
+}
+
+/// Remembers how many streams each rule has matched and affected (for
+/// `skip` and `times`).
 #[derive(Debug, Default)]
 pub struct FaultTracker {
-    counts: Mutex<HashMap<String, u64>>,
+    counts: Mutex<HashMap<String, Budget>>,
 }
 
 impl FaultTracker {
@@ -169,11 +258,15 @@ impl FaultTracker {
             if !service.contains(&rule.pattern) {
                 continue;
             }
-            let used = counts.entry(rule.key.clone()).or_insert(0);
-            if rule.times.is_some_and(|t| *used >= t) {
+            let budget = counts.entry(rule.key.clone()).or_default();
+            budget.seen += 1;
+            if budget.seen <= rule.skip {
                 continue;
             }
-            *used += 1;
+            if rule.times.is_some_and(|t| budget.used >= t) {
+                continue;
+            }
+            budget.used += 1;
             return Some(ActiveFault::from(rule));
         }
         None
@@ -195,6 +288,58 @@ mod tests {
         assert_eq!(r[0].after_bytes, 0);
         assert_eq!(r[0].bytes_per_sec, DEFAULT_BYTES_PER_SEC);
         assert_eq!(r[0].times, None);
+        assert_eq!(r[0].skip, 0);
+        assert_eq!(r[0].when, FaultWhen::Open);
+    }
+
+    #[test]
+    fn parses_when_and_skip() {
+        let r = rules(r#"[{"match":"","action":"stall","when":"close","skip":3}]"#);
+        assert_eq!(r[0].when, FaultWhen::Close);
+        assert_eq!(r[0].skip, 3);
+        let f = ActiveFault::from(&r[0]);
+        assert!(f.fires_at(FaultWhen::Close) && !f.by_bytes());
+        assert_eq!(f.label(), "stall@close");
+        let start = rules(r#"[{"match":"","action":"drop","when":"start"}]"#);
+        assert!(ActiveFault::from(&start[0]).fires_at(FaultWhen::Start));
+        assert_eq!(ActiveFault::from(&start[0]).label(), "drop@start");
+        let bad: Result<Vec<FaultRule>, _> =
+            serde_json::from_str(r#"[{"match":"","action":"drop","when":"later"}]"#);
+        assert!(bad.is_err());
+        // `when` only concerns drop and stall.
+        let slow = rules(r#"[{"match":"","action":"slow","when":"close"}]"#);
+        assert!(ActiveFault::from(&slow[0]).by_bytes());
+        assert_eq!(ActiveFault::from(&slow[0]).label(), "slow");
+    }
+
+    #[test]
+    fn skip_hits_exactly_the_nth_stream() {
+        let tracker = FaultTracker::new();
+        let r = rules(r#"[{"match":"","action":"drop","skip":2,"times":1}]"#);
+        let hits: Vec<bool> = ["shell:a", "exec:b", "sync:", "shell:c"]
+            .iter()
+            .map(|s| tracker.select(&r, s).is_some())
+            .collect();
+        assert_eq!(hits, [false, false, true, false]);
+    }
+
+    #[test]
+    fn skipped_streams_fall_through_to_later_rules() {
+        let tracker = FaultTracker::new();
+        let r = rules(
+            r#"[{"match":"exec:","action":"drop","skip":1,"times":1},
+                {"match":"exec:","action":"slow"}]"#,
+        );
+        let got: Vec<Option<FaultAction>> =
+            (0..3).map(|_| tracker.select(&r, "exec:cat x").map(|f| f.action)).collect();
+        assert_eq!(got, [Some(FaultAction::Slow), Some(FaultAction::Drop), Some(FaultAction::Slow)]);
+        // Non-matching streams do not count towards `skip`.
+        let tracker = FaultTracker::new();
+        let r = rules(r#"[{"match":"sync:","action":"stall","skip":1}]"#);
+        assert!(tracker.select(&r, "shell:ls").is_none());
+        assert!(tracker.select(&r, "sync:").is_none());
+        assert!(tracker.select(&r, "shell:ls").is_none());
+        assert!(tracker.select(&r, "sync:").is_some());
     }
 
     #[test]

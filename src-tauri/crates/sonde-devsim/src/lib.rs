@@ -23,6 +23,8 @@
 //!   [`toybox::fs`] for the mapping and the permission model.
 //! * `DIR/am.log` — one line per `am force-stop <pkg>` / `am kill <pkg>`.
 //! * `DIR/.devsim-tmp/` — in-flight pushes (renamed into place on DONE).
+//! * `DIR/streams.log` — with `faults.trace`, one line per OPEN (fault
+//!   label or `-`, tab, service string).
 //!
 //! ## Protocol
 //! CNXN without AUTH (banner `device::ro.product.name=..;ro.product.model=..;
@@ -33,9 +35,10 @@
 //! [`services`].
 //!
 //! ## Faults
-//! `device.json` → `faults`: `unauthorized`, `offline`, and per-stream
-//! `rules` (`drop`, `stall`, `never_open`, `slow`, with `after_bytes`,
-//! `bytes_per_sec`, `times`). Full schema in [`faults`].
+//! `device.json` → `faults`: `unauthorized`, `offline`, `trace`, and
+//! per-stream `rules` (`drop`, `stall`, `never_open`, `slow`, with
+//! `after_bytes`, `when`, `bytes_per_sec`, `skip`, `times`). Full schema in
+//! [`faults`].
 //!
 //! ## Shell
 //! A POSIX-ish `sh` ([`toybox::parser`]) with toybox-like commands

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::config::DeviceConfig;
-use crate::faults::FaultTracker;
+use crate::faults::{ActiveFault, FaultTracker};
 use crate::toybox::DeviceEnv;
 use crate::transport;
 
@@ -22,6 +22,9 @@ pub enum ServerError {
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// The stream trace written when `faults.trace` is on.
+pub const STREAMS_LOG: &str = "streams.log";
 
 /// One simulated device: its directory, fault budgets and last good config.
 #[derive(Debug)]
@@ -62,6 +65,22 @@ impl Device {
             Err(e) => tracing::warn!("{e}; keeping the previous configuration"),
         }
         last.clone()
+    }
+
+    /// Appends an OPEN to `DIR/streams.log` (fault `trace`): the selected
+    /// fault's label or `-`, a tab, the service string with newlines escaped.
+    pub fn trace_open(&self, service: &str, fault: Option<&ActiveFault>) {
+        let label = fault.map_or_else(|| "-".to_string(), ActiveFault::label);
+        let line = format!("{label}\t{}\n", service.replace('\\', "\\\\").replace('\n', "\\n"));
+        let path = self.dir.join(STREAMS_LOG);
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+        if let Err(e) = written {
+            tracing::warn!(path = %path.display(), "cannot append to the stream trace: {e}");
+        }
     }
 
     pub fn env(&self, config: Arc<DeviceConfig>) -> DeviceEnv {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::faults::{ActiveFault, FaultAction};
+use crate::faults::{ActiveFault, FaultAction, FaultWhen};
 use crate::protocol::{Message, A_CLSE, A_OKAY, A_WRTE};
 
 /// Messages for the connection's writer task.
@@ -100,7 +100,7 @@ impl StreamIo {
                 return Err(StreamClosed);
             }
             let mut n = data.len().min(self.max_payload);
-            if let Some(f) = self.fault {
+            if let Some(f) = self.fault.filter(ActiveFault::by_bytes) {
                 let budget = f.after_bytes.saturating_sub(self.sent);
                 match f.action {
                     FaultAction::Drop | FaultAction::Stall => {
@@ -161,7 +161,7 @@ impl StreamIo {
                 }
             },
         };
-        if let Some(f) = self.fault {
+        if let Some(f) = self.fault.filter(ActiveFault::by_bytes) {
             let total = self.received + data.len() as u64;
             match f.action {
                 FaultAction::Drop | FaultAction::Stall if total > f.after_bytes => {
@@ -177,6 +177,22 @@ impl StreamIo {
         // Errors mean the connection is gone; the next read will notice.
         let _ = self.send(Message::new(A_OKAY, self.local, self.remote, Vec::new()));
         Some(data)
+    }
+
+    /// The service did its work and is about to send its final reply: a
+    /// `when: close` fault fires here (and never returns); otherwise a no-op.
+    pub async fn at_close(&mut self) {
+        if let Some(f) = self.fault.filter(|f| f.fires_at(FaultWhen::Close)) {
+            self.fire(f.action).await;
+        }
+    }
+
+    /// The stream is open and the service about to start: a `when: start`
+    /// fault fires here (and never returns); otherwise a no-op.
+    pub async fn at_start(&mut self) {
+        if let Some(f) = self.fault.filter(|f| f.fires_at(FaultWhen::Start)) {
+            self.fire(f.action).await;
+        }
     }
 
     /// Applies `drop` or `stall`; never returns.

@@ -222,6 +222,9 @@ impl Connection {
         let config = self.device.config();
         let fault = self.device.tracker().select(&config.faults.rules, &name);
         tracing::info!(service = %name, ?fault, "OPEN");
+        if config.faults.trace {
+            self.device.trace_open(&name, fault.as_ref());
+        }
         if fault.is_some_and(|f| f.action == FaultAction::NeverOpen) {
             return;
         }

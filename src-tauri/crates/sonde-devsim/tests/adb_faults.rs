@@ -147,3 +147,71 @@ fn features_override_selects_shell_v1() {
     let missing = h.adb_s(&["pull", "/sdcard/nope", &h.root.path().join("x").to_string_lossy()]);
     assert!(missing.out().contains("does not exist"), "{}", missing.out());
 }
+
+#[test]
+fn close_faults_fire_after_the_work_is_done() {
+    let h = Harness::demo();
+    let limit = Duration::from_secs(2);
+    // stall@close: the command ran, but adb never sees its end.
+    h.set_faults(json!({"rules": [{"match": "ran-a", "action": "stall", "when": "close"}]}));
+    let out = h.adb_s_timeout(&["shell", "echo hi; touch /data/local/tmp/ran-a"], limit);
+    assert!(out.timed_out(), "shell finished: {:?} {}", out.code, out.out());
+    assert_eq!(out.out(), "hi\n", "the output was sent before the stall");
+    assert!(h.fs().join("data/local/tmp/ran-a").exists(), "the command ran");
+
+    // drop@close on a shell: the command ran, its exit status never reaches
+    // adb (which then reports its own code, not the command's 3).
+    h.set_faults(json!({"rules": [{"match": "ran-b", "action": "drop", "when": "close"}]}));
+    let out = h.adb_s(&["shell", "touch /data/local/tmp/ran-b; exit 3"]);
+    assert!(!out.timed_out(), "drop must not hang");
+    assert_ne!(out.code, Some(3), "the exit status was lost: {}", out.err());
+    assert!(h.fs().join("data/local/tmp/ran-b").exists(), "the command ran");
+    assert!(h.wait_state("device", Duration::from_secs(15)), "device did not come back");
+
+    // drop@start and stall@start: the command never runs.
+    h.set_faults(json!({"rules": [{"match": "ran-c", "action": "drop", "when": "start"}]}));
+    let out = h.adb_s(&["shell", "touch /data/local/tmp/ran-c"]);
+    assert!(!out.timed_out(), "drop must not hang");
+    assert!(h.wait_state("device", Duration::from_secs(15)), "device did not come back");
+    h.set_faults(json!({"rules": [{"match": "ran-d", "action": "stall", "when": "start"}]}));
+    let out = h.adb_s_timeout(&["shell", "touch /data/local/tmp/ran-d"], limit);
+    assert!(out.timed_out(), "stall@start finished: {:?}", out.code);
+    for never in ["ran-c", "ran-d"] {
+        assert!(!h.fs().join("data/local/tmp").join(never).exists(), "{never} ran");
+    }
+
+    // drop@close on a push: the file is in place, adb reports a failure.
+    let local = h.root.path().join("up.bin");
+    let data = pseudo_random(200_000, 7);
+    std::fs::write(&local, &data).expect("write");
+    h.set_faults(json!({"rules": [{"match": "sync:", "action": "drop", "when": "close", "after_bytes": 1}]}));
+    let push = h.adb_s(&["push", &local.to_string_lossy(), "/data/local/tmp/up.bin"]);
+    assert!(!push.timed_out(), "push hung");
+    assert_ne!(push.code, Some(0), "the OKAY never came: {}", push.out());
+    let landed = std::fs::read(h.fs().join("data/local/tmp/up.bin")).expect("pushed file in place");
+    assert_eq!(sha256(&landed), sha256(&data), "whole file, despite `after_bytes` (ignored at close)");
+}
+
+#[test]
+fn skip_targets_one_stream_and_the_trace_lists_every_open() {
+    let h = Harness::demo();
+    h.set_faults(json!({"trace": true, "rules": [
+        {"match": "echo", "action": "stall", "skip": 1, "times": 1}
+    ]}));
+    let limit = Duration::from_secs(2);
+    h.shell("echo one").expect_code(0, "first echo is skipped");
+    let second = h.adb_s_timeout(&["shell", "echo two"], limit);
+    assert!(second.timed_out(), "second echo must stall: {:?}", second.code);
+    h.shell("echo three").expect_code(0, "budget spent");
+    h.shell("true").expect_code(0, "no match");
+    let log = std::fs::read_to_string(h.device_dir.join("streams.log")).expect("trace");
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    let labels: Vec<&str> = lines.iter().map(|l| l.split('\t').next().unwrap_or("")).collect();
+    assert_eq!(labels, ["-", "stall", "-", "-"], "{log}");
+    assert!(lines[1].ends_with(":echo two"), "{log}");
+    // Tracing off: nothing more is appended.
+    h.set_faults(json!({}));
+    h.shell("true").expect_code(0, "untraced");
+    assert_eq!(std::fs::read_to_string(h.device_dir.join("streams.log")).expect("trace"), log);
+}

@@ -44,7 +44,9 @@ impl Service {
 }
 
 /// Runs a service on its stream until it finishes.
-pub async fn run(service: Service, io: StreamIo, env: DeviceEnv, tmp_dir: PathBuf) {
+pub async fn run(service: Service, mut io: StreamIo, env: DeviceEnv, tmp_dir: PathBuf) {
+    // A `when: start` fault fires before the service does anything.
+    io.at_start().await;
     match service {
         Service::ShellV1(cmd) => shell::run_raw(io, env, cmd, true).await,
         Service::Exec(cmd) => shell::run_raw(io, env, cmd, false).await,

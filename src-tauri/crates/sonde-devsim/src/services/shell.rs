@@ -7,6 +7,9 @@
 //! Shell protocol v2 packets are `id: u8`, `len: u32 LE`, `data`; ids: 0
 //! stdin, 1 stdout, 2 stderr, 3 exit (1 byte code), 4 close-stdin, 5
 //! window-size. Packets may span WRTE boundaries in both directions.
+//!
+//! A `when: close` fault fires once the command ran and its output was
+//! sent: instead of the exit packet (v2) and the CLSE.
 
 use tokio::sync::mpsc;
 
@@ -89,7 +92,9 @@ pub async fn run_raw(mut io: StreamIo, env: DeviceEnv, cmd: String, merge_stderr
             "exec stderr (not sent)"
         );
     }
-    let _ = io.write_all(&result.stdout).await;
+    if io.write_all(&result.stdout).await.is_ok() {
+        io.at_close().await;
+    }
 }
 
 /// Incremental decoder of host → device shell v2 packets.
@@ -142,6 +147,12 @@ pub async fn run_v2(mut io: StreamIo, env: DeviceEnv, cmd: String) {
     let mut out = Vec::with_capacity(result.stdout.len() + result.stderr.len() + 32);
     encode_packets(ID_STDOUT, &result.stdout, &mut out);
     encode_packets(ID_STDERR, &result.stderr, &mut out);
+    if io.write_all(&out).await.is_err() {
+        return;
+    }
+    // A `when: close` fault replaces the exit status.
+    io.at_close().await;
+    out.clear();
     out.push(ID_EXIT);
     out.extend_from_slice(&1u32.to_le_bytes());
     out.push((result.rc & 0xff) as u8);

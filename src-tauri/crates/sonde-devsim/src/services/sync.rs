@@ -11,6 +11,10 @@
 //! into place on `DONE`, so an interrupted push leaves nothing behind (the
 //! temp file is removed when the stream task is dropped, including when a
 //! `drop` fault aborts the connection).
+//!
+//! A `when: close` fault fires after a `SEND`'s file is in place (instead of
+//! its `OKAY`), after a `RECV`'s data (instead of its `DONE`), or at the end
+//! of a session without transfers.
 
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -205,6 +209,9 @@ impl Sync {
             self.outbuf.extend_from_slice(&buf[..n]);
             self.flush_full().await?;
         }
+        // All data sent: a `when: close` fault replaces the DONE.
+        self.flush().await?;
+        self.io.at_close().await;
         self.put(b"DONE");
         self.put_u32(0);
         Ok(true)
@@ -307,6 +314,9 @@ impl Sync {
         })();
         match finished {
             Ok(()) => {
+                // The file is in place: a `when: close` fault replaces the OKAY.
+                self.flush().await?;
+                self.io.at_close().await;
                 self.put(b"OKAY");
                 self.put_u32(0);
                 Ok(true)
@@ -365,4 +375,6 @@ impl Sync {
 pub async fn run(io: StreamIo, env: DeviceEnv, tmp_dir: PathBuf) {
     let mut sync = Sync { io, vfs: env.vfs(), tmp_dir, inbuf: Vec::new(), outbuf: Vec::new() };
     let _ = sync.serve().await;
+    // No transfer fired a `when: close` fault: it fires at the end.
+    sync.io.at_close().await;
 }
