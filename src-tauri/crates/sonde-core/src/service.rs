@@ -93,7 +93,16 @@ impl Sonde {
             }
         };
         let path = opened.path.clone();
-        blocking(move || pools().warm_up(&path).map(drop).map_err(CoreError::from)).await?;
+        // A snapshot is Sonde's own copy: one pulled while the app was
+        // mid-transaction is recovered now, as the app would on its next open.
+        let recover = opened.snapshot_dir.is_some();
+        blocking(move || {
+            if recover {
+                pools().open_for_write(&path)?;
+            }
+            pools().warm_up(&path).map(drop).map_err(CoreError::from)
+        })
+        .await?;
         let label = match &location {
             Location::Local(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             Location::Device(uri) => format!("{} · {}", uri.app, uri.file_name()),
@@ -205,7 +214,7 @@ impl Sonde {
 /// Folds the WAL into the file and checks integrity, so one verified file
 /// represents the new state.
 fn prepare_for_push(path: &Path, uri: &str) -> Result<()> {
-    let db = sonde_db::pool::Db::open(path)?;
+    let db = pools().open_for_write(path)?;
     let conn = db.writer()?;
     let (busy, _, _): (i64, i64, i64) = conn
         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

@@ -17,6 +17,8 @@ pub enum DbError {
     EncryptedOrCorrupt { path: PathBuf, detail: Option<String> },
     #[error("database is locked by another process: close the app that holds it (or stop it on the device) and retry")]
     Locked,
+    #[error("{0}: the database has an unfinished transaction left by a crash (a hot -journal file); reading does not roll it back: edit the database once (or open it in the app that owns it) to recover it")]
+    HotJournal(PathBuf),
     #[error("{0}: permission denied")]
     PermissionDenied(PathBuf),
     #[error("{path}: cannot open: {reason}")]
@@ -47,6 +49,8 @@ pub enum DbError {
     Constraint(String),
     #[error("SQL error: {0}")]
     Sql(String),
+    #[error("gave up after {seconds} s: reading this is too slow (a view that never ends, or a sort or filter over a huge table without an index); narrow the filter or query it with SQL")]
+    TooSlow { seconds: u64 },
     #[error("cancelled")]
     Cancelled,
     #[error("{path}: {source}")]

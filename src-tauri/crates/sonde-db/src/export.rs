@@ -178,7 +178,11 @@ impl TableSql {
         }
         Ok(TableSql {
             name: schema.name.clone(),
-            create: if is_table { schema.sql.clone() } else { None },
+            create: match internal_table_prologue(&schema.name) {
+                Some(prologue) if is_table => Some(prologue.to_owned()),
+                _ if is_table => schema.sql.clone(),
+                _ => None,
+            },
             after,
             skip: schema.visible_columns().map(|(_, c)| is_table && c.origin.is_generated()).collect(),
         })
@@ -186,6 +190,20 @@ impl TableSql {
 
     fn for_query(name: &str) -> TableSql {
         TableSql { name: name.to_owned(), create: None, after: Vec::new(), skip: Vec::new() }
+    }
+}
+
+/// SQLite's own tables cannot be created by a script (`object name reserved
+/// for internal use`): replay fills the ones SQLite made, as `sqlite3 .dump`
+/// does (`sqlite_sequence` exists once an AUTOINCREMENT table does).
+fn internal_table_prologue(table: &str) -> Option<&'static str> {
+    let lower = table.to_ascii_lowercase();
+    if lower == "sqlite_sequence" {
+        Some("DELETE FROM sqlite_sequence")
+    } else if lower.starts_with("sqlite_stat") {
+        Some("ANALYZE sqlite_schema")
+    } else {
+        None
     }
 }
 

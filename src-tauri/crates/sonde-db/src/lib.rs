@@ -11,6 +11,7 @@
 //! blocking thread.
 
 pub mod appstate;
+pub mod budget;
 pub mod cursor;
 pub mod cursor_sql;
 pub mod error;

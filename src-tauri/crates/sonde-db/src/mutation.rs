@@ -113,7 +113,7 @@ impl Change {
 #[instrument(skip_all, fields(db = %path.display(), edits = edits.len()))]
 pub fn apply(path: &Path, edits: &[Edit]) -> Result<Vec<Change>> {
     sonde_metrics::timed("mutation.apply", || {
-        let db = Db::open(path)?;
+        let db = crate::pool::pools().open_for_write(path)?;
         let mut conn = db.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
         let mut schemas: HashMap<&str, Arc<TableSchema>> = HashMap::new();

@@ -20,6 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 use scheduled_thread_pool::ScheduledThreadPool;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,9 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const READERS_PER_DATABASE: u32 = 8;
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Databases kept open at once; the least recently used beyond this are
+/// closed (their idle connections with them).
+const MAX_OPEN_DATABASES: usize = 16;
 
 /// Which file a pool was built for: device and inode survive in-place writes
 /// (ours, or the app's) but change when the file is replaced by a rename.
@@ -63,6 +67,8 @@ struct Entry {
     writer: r2d2::Pool<SqliteConnectionManager>,
     /// Table name as asked → (schema_version it was read at, schema).
     schemas: DashMap<String, (i64, Arc<TableSchema>)>,
+    /// Tick of the last checkout through the cache (for LRU eviction).
+    last_used: AtomicU64,
 }
 
 /// The process-wide pool cache. Use [`pools()`].
@@ -71,17 +77,21 @@ pub struct Pools {
     /// Path as given → canonical path; normalising is a few syscalls, so it is
     /// done once per distinct spelling, not per call.
     canonical: DashMap<PathBuf, PathBuf>,
-    /// One reaper thread pool shared by every r2d2 pool (r2d2 would start
-    /// three threads per pool otherwise).
-    reaper: Arc<ScheduledThreadPool>,
+    /// One thread pool shared by every r2d2 pool to open connections (r2d2
+    /// would start three threads per pool otherwise). Pools are built
+    /// without idle timeout and max lifetime: r2d2 would schedule a reaper
+    /// job per pool on it that outlives the pool.
+    workers: Arc<ScheduledThreadPool>,
+    clock: AtomicU64,
 }
 
 static POOLS: Lazy<Pools> = Lazy::new(|| Pools {
     entries: DashMap::new(),
     canonical: DashMap::new(),
-    reaper: Arc::new(
-        ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("sonde-pool-reaper-{}").build(),
+    workers: Arc::new(
+        ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("sonde-pool-{}").build(),
     ),
+    clock: AtomicU64::new(0),
 });
 
 /// The process-wide connection service.
@@ -152,6 +162,21 @@ impl Pools {
         Ok(canonical)
     }
 
+    /// Opens `path` for editing: like [`Pools::open`], but a database left
+    /// mid-transaction by a crash (a hot journal) is first recovered the way
+    /// its app would on its next open: SQLite rolls the journal back.
+    pub fn open_for_write(&self, path: &Path) -> Result<Db> {
+        match self.open(path) {
+            Err(DbError::HotJournal(_)) => {
+                let canonical = self.canonical(path)?;
+                tracing::warn!(path = %canonical.display(), "rolling back a hot journal before writing");
+                recover_hot_journal(&canonical)?;
+                self.open(path)
+            }
+            other => other,
+        }
+    }
+
     /// Drops the pools of `path` (call after replacing the file). Connections
     /// in use finish their work; new checkouts get fresh connections.
     pub fn evict(&self, path: &Path) {
@@ -203,21 +228,40 @@ impl Pools {
             return Err(DbError::NotAFile(path.to_owned()));
         }
         let identity = FileIdentity::of(&meta);
+        let now = self.clock.fetch_add(1, Ordering::Relaxed);
         if let Some(entry) = self.entries.get(&canonical) {
             if entry.identity == identity {
+                entry.last_used.store(now, Ordering::Relaxed);
                 return Ok((canonical, Arc::clone(entry.value())));
             }
         }
         // New file, or the file was replaced: validate and build fresh pools.
         check_header(&canonical)?;
         probe(&canonical)?;
-        let entry = Arc::new(self.build_entry(&canonical, identity));
+        let entry = Arc::new(self.build_entry(&canonical, identity, now));
         tracing::debug!(path = %canonical.display(), "opened connection pools");
         self.entries.insert(canonical.clone(), Arc::clone(&entry));
+        self.close_least_recently_used(&canonical);
         Ok((canonical, entry))
     }
 
-    fn build_entry(&self, path: &Path, identity: FileIdentity) -> Entry {
+    /// Keeps at most [`MAX_OPEN_DATABASES`] entries. A `Db` still held
+    /// elsewhere keeps its pools until it is dropped.
+    fn close_least_recently_used(&self, keep: &Path) {
+        while self.entries.len() > MAX_OPEN_DATABASES {
+            let oldest = self
+                .entries
+                .iter()
+                .filter(|e| e.key() != keep)
+                .min_by_key(|e| e.last_used.load(Ordering::Relaxed))
+                .map(|e| e.key().clone());
+            let Some(oldest) = oldest else { return };
+            self.entries.remove(&oldest);
+            self.canonical.retain(|_, v| v != &oldest);
+        }
+    }
+
+    fn build_entry(&self, path: &Path, identity: FileIdentity, now: u64) -> Entry {
         let read_flags =
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let readers = SqliteConnectionManager::file(path).with_flags(read_flags).with_init(|c| {
@@ -231,10 +275,11 @@ impl Pools {
         });
         let builder = || {
             r2d2::Pool::builder()
-                .thread_pool(Arc::clone(&self.reaper))
+                .thread_pool(Arc::clone(&self.workers))
                 .min_idle(Some(0))
                 .test_on_check_out(false)
-                .idle_timeout(Some(Duration::from_secs(300)))
+                .idle_timeout(None)
+                .max_lifetime(None)
                 .connection_timeout(CHECKOUT_TIMEOUT)
         };
         Entry {
@@ -242,6 +287,7 @@ impl Pools {
             readers: builder().max_size(READERS_PER_DATABASE).build_unchecked(readers),
             writer: builder().max_size(1).build_unchecked(writer),
             schemas: DashMap::new(),
+            last_used: AtomicU64::new(now),
         }
     }
 }
@@ -263,6 +309,25 @@ fn probe(path: &Path) -> Result<()> {
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .at(path)?;
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).at(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())) {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK =>
+        {
+            Err(DbError::HotJournal(path.to_owned()))
+        }
+        other => other.at(path),
+    }
+}
+
+/// Reads the catalog through a read-write connection: SQLite rolls a hot
+/// journal back before it answers.
+fn recover_hot_journal(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .at(path)?;
     conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())).at(path)
 }

@@ -1,6 +1,7 @@
 //! The query service: table listings, schemas, pages of rows (keyset
 //! pagination), counts, and arbitrary SQL.
 
+use crate::budget;
 use crate::error::{DbError, Result, SqliteResultExt};
 use crate::filter::Filter;
 use crate::jump;
@@ -76,9 +77,11 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
         for t in tables {
             let rows = if with_counts {
                 let counted = if t.kind == TableKind::View {
-                    count_view_bounded(&conn, &t.name)
+                    budget::within(&conn, VIEW_COUNT_BUDGET, || {
+                        schema::count_rows(&conn, &t.name).at(db.path())
+                    })
                 } else {
-                    schema::count_rows(&conn, &t.name)
+                    schema::count_rows(&conn, &t.name).at(db.path())
                 };
                 match counted {
                     Ok(n) => Some(n),
@@ -86,7 +89,7 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
                         tracing::debug!(view = %t.name, error = %e, "view cannot be counted");
                         None
                     }
-                    Err(e) => return Err(DbError::from_sqlite(e, db.path())),
+                    Err(e) => return Err(e),
                 }
             } else {
                 None
@@ -101,23 +104,6 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
 /// be arbitrarily expensive or never end (`WITH RECURSIVE` without a bound);
 /// past this the count is abandoned and the listing shows it as unknown.
 pub const VIEW_COUNT_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Counts a view's rows, interrupting the count after [`VIEW_COUNT_BUDGET`].
-fn count_view_bounded(conn: &rusqlite::Connection, view: &str) -> rusqlite::Result<u64> {
-    let interrupt = conn.get_interrupt_handle();
-    let (done, finished) = std::sync::mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(VIEW_COUNT_BUDGET) {
-            interrupt.interrupt();
-        }
-    });
-    let counted = schema::count_rows(conn, view);
-    drop(done);
-    // Joined before the connection runs anything else, so a late interrupt
-    // can only hit this count.
-    let _ = watchdog.join();
-    counted
-}
 
 #[instrument(skip_all, fields(db = %path.display()))]
 pub fn table_schema(path: &Path, table: &str) -> Result<Arc<TableSchema>> {
@@ -138,15 +124,17 @@ pub fn count(path: &Path, table: &str, filters: &[Filter], exact: bool) -> Resul
         if !exact && filters.is_empty() {
             return schema::estimate_rows(&conn, &schema).at(db.path());
         }
-        if filters.is_empty() {
-            return schema::count_rows(&conn, &schema.name).at(db.path());
-        }
-        let plan = Plan::new(&schema, &[], filters, None, None)?;
-        let sql = format!("SELECT count(*) FROM ({})", plan.sql);
-        let n: i64 = conn
-            .query_row(&sql, rusqlite::params_from_iter(plan.params.iter()), |r| r.get(0))
-            .at(db.path())?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        budget::within(&conn, budget::COUNT_BUDGET, || {
+            if filters.is_empty() {
+                return schema::count_rows(&conn, &schema.name).at(db.path());
+            }
+            let plan = Plan::new(&schema, &[], filters, None, None)?;
+            let sql = format!("SELECT count(*) FROM ({})", plan.sql);
+            let n: i64 = conn
+                .query_row(&sql, rusqlite::params_from_iter(plan.params.iter()), |r| r.get(0))
+                .at(db.path())?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
     })
 }
 
@@ -161,7 +149,8 @@ pub fn page(path: &Path, req: &PageRequest) -> Result<Page> {
         let schema = db.table(&conn, &req.table)?;
         let limit = req.limit.clamp(1, MAX_PAGE);
         let plan = Plan::new(&schema, &req.order, &req.filters, req.after.as_deref(), Some(limit))?;
-        let page = read_page(&db, &conn, &schema, &plan, limit)?;
+        let page =
+            budget::within(&conn, budget::PAGE_BUDGET, || read_page(&db, &conn, &schema, &plan, limit))?;
         if req.after.is_none() && jump::eligible(&schema, !req.order.is_empty(), !req.filters.is_empty()) {
             // A big table opened: prepare fast jumps in the background.
             if schema::estimate_rows(&conn, &schema).unwrap_or(0) >= jump::WORTH_IT {
@@ -181,39 +170,48 @@ pub fn page_at(path: &Path, req: &PageRequest, offset: u64) -> Result<Page> {
         let db = Db::open(path)?;
         let conn = db.reader()?;
         let schema = db.table(&conn, &req.table)?;
-        let limit = req.limit.clamp(1, MAX_PAGE);
-        let probe = Plan::new(&schema, &req.order, &req.filters, None, Some(limit))?;
-        let sampled = if offset > 0 && jump::eligible(&schema, !req.order.is_empty(), !req.filters.is_empty())
-        {
-            jump::rowid_at(&db, &conn, &schema, offset - 1)?
-        } else {
-            None
-        };
-        let after = if offset == 0 {
-            None
-        } else if let Some(rowid) = sampled {
-            Some(probe.cursor_after_terms(vec![Value::Integer(rowid)]))
-        } else if let Some(sql) = probe.anchor_sql(offset - 1) {
-            // The row just before the target supplies the keyset cursor.
-            let mut stmt = conn.prepare(&sql).at(db.path())?;
-            let width = stmt.column_count();
-            let mut rows = stmt.query(rusqlite::params_from_iter(probe.params.iter())).at(db.path())?;
-            match rows.next().at(db.path())? {
-                Some(row) => {
-                    let terms: Vec<Value> = (0..width)
-                        .map(|i| row.get_ref(i).map(Value::from_ref))
-                        .collect::<rusqlite::Result<_>>()
-                        .at(db.path())?;
-                    Some(probe.cursor_after_terms(terms))
-                }
-                None => return Ok(Page { columns: columns_of(&schema), rows: Vec::new(), next: None }),
-            }
-        } else {
-            Some(probe.offset_cursor(offset))
-        };
-        let plan = Plan::new(&schema, &req.order, &req.filters, after.as_deref(), Some(limit))?;
-        read_page(&db, &conn, &schema, &plan, limit)
+        budget::within(&conn, budget::PAGE_BUDGET, || page_at_in(&db, &conn, &schema, req, offset))
     })
+}
+
+fn page_at_in(
+    db: &Db,
+    conn: &rusqlite::Connection,
+    schema: &TableSchema,
+    req: &PageRequest,
+    offset: u64,
+) -> Result<Page> {
+    let limit = req.limit.clamp(1, MAX_PAGE);
+    let probe = Plan::new(schema, &req.order, &req.filters, None, Some(limit))?;
+    let sampled = if offset > 0 && jump::eligible(schema, !req.order.is_empty(), !req.filters.is_empty()) {
+        jump::rowid_at(db, conn, schema, offset - 1)?
+    } else {
+        None
+    };
+    let after = if offset == 0 {
+        None
+    } else if let Some(rowid) = sampled {
+        Some(probe.cursor_after_terms(vec![Value::Integer(rowid)]))
+    } else if let Some(sql) = probe.anchor_sql(offset - 1) {
+        // The row just before the target supplies the keyset cursor.
+        let mut stmt = conn.prepare(&sql).at(db.path())?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(probe.params.iter())).at(db.path())?;
+        match rows.next().at(db.path())? {
+            Some(row) => {
+                let terms: Vec<Value> = (0..width)
+                    .map(|i| row.get_ref(i).map(Value::from_ref))
+                    .collect::<rusqlite::Result<_>>()
+                    .at(db.path())?;
+                Some(probe.cursor_after_terms(terms))
+            }
+            None => return Ok(Page { columns: columns_of(schema), rows: Vec::new(), next: None }),
+        }
+    } else {
+        Some(probe.offset_cursor(offset))
+    };
+    let plan = Plan::new(schema, &req.order, &req.filters, after.as_deref(), Some(limit))?;
+    read_page(db, conn, schema, &plan, limit)
 }
 
 fn columns_of(schema: &TableSchema) -> Vec<ColumnMeta> {

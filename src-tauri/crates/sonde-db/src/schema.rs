@@ -125,6 +125,12 @@ pub struct TableSchema {
     pub foreign_keys: Vec<ForeignKey>,
     pub triggers: Vec<Trigger>,
     pub key: KeyStrategy,
+    /// The `INTEGER PRIMARY KEY` column that is the rowid's alias, if any:
+    /// pages read the key from it instead of selecting the rowid again
+    /// (which a table of 2,000 columns has no room for).
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub rowid_column: Option<usize>,
 }
 
 impl TableSchema {
@@ -236,6 +242,11 @@ pub fn table_schema(conn: &Connection, summary: &TableSummary) -> rusqlite::Resu
         (Vec::new(), Vec::new(), triggers(conn, name)?)
     };
     let key = key_strategy(summary.kind, without_rowid, &columns);
+    let rowid_column = if without_rowid || summary.kind != TableKind::Table {
+        None
+    } else {
+        rowid_alias_column(conn, name, &columns)?
+    };
     Ok(TableSchema {
         name: name.to_owned(),
         kind: summary.kind,
@@ -247,7 +258,34 @@ pub fn table_schema(conn: &Connection, summary: &TableSummary) -> rusqlite::Resu
         foreign_keys,
         triggers,
         key,
+        rowid_column,
     })
+}
+
+/// The column that aliases the rowid. SQLite's rule has quirks (the declared
+/// type must be exactly `INTEGER`; `PRIMARY KEY DESC` on the column does not
+/// alias), so SQLite is asked: a lookup by the column is planned as a rowid
+/// search only when it is the alias.
+fn rowid_alias_column(conn: &Connection, table: &str, columns: &[Column]) -> rusqlite::Result<Option<usize>> {
+    let pk: Vec<usize> = columns.iter().enumerate().filter(|(_, c)| c.pk > 0).map(|(i, _)| i).collect();
+    let [only] = pk.as_slice() else { return Ok(None) };
+    if !columns[*only].decl_type.eq_ignore_ascii_case("integer") {
+        return Ok(None);
+    }
+    let sql = format!(
+        "EXPLAIN QUERY PLAN SELECT 1 FROM {} WHERE {} = 1",
+        quote(table),
+        quote(&columns[*only].name)
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let detail: String = row.get(3)?;
+        if detail.contains("INTEGER PRIMARY KEY") {
+            return Ok(Some(*only));
+        }
+    }
+    Ok(None)
 }
 
 fn key_strategy(kind: TableKind, without_rowid: bool, columns: &[Column]) -> KeyStrategy {
@@ -425,5 +463,27 @@ mod tests {
         assert_eq!(key("partly"), KeyStrategy::Rowid { alias: "_rowid_" });
         assert_eq!(key("v"), KeyStrategy::None);
         assert_eq!(key("R"), KeyStrategy::Rowid { alias: "rowid" });
+    }
+
+    #[test]
+    fn rowid_alias_is_detected_by_sqlites_own_rule() {
+        let conn = Connection::open_in_memory().expect("db");
+        conn.execute_batch(
+            "CREATE TABLE ipk(x, id INTEGER PRIMARY KEY); CREATE TABLE lower(id integer primary key);
+             CREATE TABLE desc_pk(id INTEGER PRIMARY KEY DESC); CREATE TABLE int_pk(id INT PRIMARY KEY);
+             CREATE TABLE both(a INTEGER, b INTEGER, PRIMARY KEY(a, b));
+             CREATE TABLE tbl_pk(id INTEGER, PRIMARY KEY(id));",
+        )
+        .expect("schema");
+        let alias = |name: &str| {
+            let s = resolve_table(&conn, name).expect("list").expect("found");
+            table_schema(&conn, &s).expect("schema").rowid_column
+        };
+        assert_eq!(alias("ipk"), Some(1));
+        assert_eq!(alias("lower"), Some(0));
+        assert_eq!(alias("desc_pk"), None, "PRIMARY KEY DESC on the column is not an alias");
+        assert_eq!(alias("int_pk"), None, "INT is not INTEGER");
+        assert_eq!(alias("both"), None);
+        assert_eq!(alias("tbl_pk"), Some(0));
     }
 }

@@ -43,6 +43,20 @@ struct Term {
     result_index: usize,
 }
 
+/// SQLite's default limit on the columns of a result (`SQLITE_MAX_COLUMN`).
+const MAX_RESULT_COLUMNS: usize = 2000;
+
+/// Where a page of a rowid table reads each row's rowid.
+#[derive(Debug, Clone, Copy)]
+enum RowidFrom {
+    /// Selected first, before the visible columns.
+    Prefix { alias: &'static str },
+    /// The visible `INTEGER PRIMARY KEY` column at result index `at`.
+    Column { alias: &'static str, at: usize },
+    /// Not selected: no row keys.
+    Nowhere,
+}
+
 /// The planned SELECT over one table.
 #[derive(Debug)]
 pub(crate) struct Plan {
@@ -70,10 +84,23 @@ impl Plan {
         limit: Option<usize>,
     ) -> Result<Plan> {
         let visible: Vec<usize> = schema.visible_columns().map(|(i, _)| i).collect();
+        // Where the rowid comes from: its alias column when one is selected,
+        // else an extra leading value, unless the row has no room for one
+        // (then the table pages by offset, without row keys).
+        let rowid_from = match schema.key {
+            KeyStrategy::Rowid { alias } => {
+                match schema.rowid_column.and_then(|c| visible.iter().position(|&v| v == c)) {
+                    Some(at) => RowidFrom::Column { alias, at },
+                    None if visible.len() >= MAX_RESULT_COLUMNS => RowidFrom::Nowhere,
+                    None => RowidFrom::Prefix { alias },
+                }
+            }
+            _ => RowidFrom::Nowhere,
+        };
         let mut sql = String::with_capacity(128);
         sql.push_str("SELECT ");
         let mut prefix = 0;
-        if let KeyStrategy::Rowid { alias } = schema.key {
+        if let RowidFrom::Prefix { alias } = rowid_from {
             sql.push_str(alias);
             sql.push_str(", ");
             prefix = 1;
@@ -108,12 +135,20 @@ impl Plan {
             }
             terms.push(Term { expr: ident::quote(&schema.columns[col].name), desc: o.desc, result_index });
         }
-        let (key_indexes, keyset) = match &schema.key {
-            KeyStrategy::Rowid { alias } => {
-                terms.push(Term { expr: (*alias).to_owned(), desc: false, result_index: 0 });
-                (Some(vec![0]), true)
+        let rowid_key = match rowid_from {
+            RowidFrom::Prefix { alias } => Some((alias, 0)),
+            RowidFrom::Column { alias, at } => Some((alias, at)),
+            RowidFrom::Nowhere => None,
+        };
+        let (key_indexes, keyset) = match (&schema.key, rowid_key) {
+            (KeyStrategy::Rowid { .. }, Some((alias, at))) => {
+                // Sorting by the alias column already orders by the rowid.
+                if !terms.iter().any(|t| t.result_index == at) {
+                    terms.push(Term { expr: alias.to_owned(), desc: false, result_index: at });
+                }
+                (Some(vec![at]), true)
             }
-            KeyStrategy::PrimaryKey { columns } => {
+            (KeyStrategy::PrimaryKey { columns }, _) => {
                 let mut idx = Vec::with_capacity(columns.len());
                 for &c in columns {
                     let r =
@@ -129,7 +164,7 @@ impl Plan {
                 }
                 (Some(idx), true)
             }
-            KeyStrategy::None => {
+            (KeyStrategy::Rowid { .. } | KeyStrategy::None, _) => {
                 // No key: offset paging. When the user sorts, every column
                 // breaks ties so pages are stable; otherwise scan order.
                 if !terms.is_empty() {
