@@ -22,12 +22,11 @@ use rusqlite::Connection;
 use sonde_db::ident::quote;
 use sonde_db::Value;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A CLI run still going after this is a hang: the test fails.
 const KILL_AFTER: Duration = Duration::from_secs(60);
@@ -37,40 +36,9 @@ static RUNS: AtomicUsize = AtomicUsize::new(0);
 /// Runs `sonde ARGS` with a private data dir; kills it and fails on a hang.
 fn run(data: &Path, args: &[String]) -> Output {
     RUNS.fetch_add(1, Ordering::Relaxed);
-    let mut child = Command::new(sonde_bin())
-        .args(args)
-        .env("SONDE_DATA_DIR", data)
-        .env_remove("SONDE_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn sonde");
-    let mut so = child.stdout.take().expect("stdout");
-    let mut se = child.stderr.take().expect("stderr");
-    let t_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = so.read_to_end(&mut v);
-        v
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = se.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > KILL_AFTER {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("sonde {args:?} hung (killed after {KILL_AFTER:?})");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Output { status, stdout: t_out.join().unwrap_or_default(), stderr: t_err.join().unwrap_or_default() }
+    let mut cmd = Command::new(sonde_bin());
+    cmd.args(args).env("SONDE_DATA_DIR", data).env_remove("SONDE_LOG");
+    run_within(cmd, KILL_AFTER)
 }
 
 /// Success with stdout, or the one `error:` line; anything else (a panic, a

@@ -4,8 +4,10 @@
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// `../shared/fixtures/<name>` (read-only; copy before writing).
 pub fn shared_fixture(name: &str) -> PathBuf {
@@ -162,4 +164,33 @@ pub fn walk(dir: &Path) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// Runs a command with captured output; kills it and fails the test if it
+/// is still running after `limit` (a hang is a bug, never a slow pass).
+pub fn run_within(mut cmd: Command, limit: Duration) -> Output {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = pipe.read_to_end(&mut v);
+            v
+        })
+    };
+    let t_out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let t_err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("command hung (killed after {limit:?}): {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output { status, stdout: t_out.join().unwrap_or_default(), stderr: t_err.join().unwrap_or_default() }
 }
