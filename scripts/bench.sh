@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 npm run build --silent
 echo "==> engine (criterion; generates target/bench-data/big.db with 10M rows on first run)"
 cargo bench --bench engine -- --noplot
+echo "==> load: 8 readers paging the 10M-row table while a writer applies edit batches"
+cargo bench --bench load -- --noplot
 echo "==> ratios against sqlite3 and raw adb"
 cargo build --release -q -p sonde-cli -p sonde-devsim
 python3 benches/ratios.py
