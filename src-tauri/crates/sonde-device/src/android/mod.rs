@@ -17,6 +17,7 @@ use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutp
 use crate::snapshot::{now_ms, DeviceFiles, FileState, Manifest, Snapshot, Workspace, DB_FILE, ORIGINAL_DIR};
 use crate::uri::DeviceUri;
 use futures::stream::{self, StreamExt, TryStreamExt};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -45,19 +46,36 @@ impl Target {
         format!("{}{suffix}", self.path)
     }
 
-    /// The directory and base name, for the staged copy next to the database.
-    fn staged(&self) -> String {
+    /// A hidden name next to the database: `dir/.base<suffix>`.
+    fn beside(&self, suffix: &str) -> String {
         match self.path.rsplit_once('/') {
-            Some((dir, base)) => format!("{dir}/.{base}.sonde-new"),
-            None => format!(".{}.sonde-new", self.path),
+            Some((dir, base)) => format!("{dir}/.{base}{suffix}"),
+            None => format!(".{}{suffix}", self.path),
         }
     }
 
+    /// This push's staged copy next to the database (unique per push, so
+    /// concurrent pushes never verify or swap each other's bytes).
+    fn staged(&self, nonce: &str) -> String {
+        self.beside(&format!("{STAGED_INFIX}{nonce}"))
+    }
+
     fn wal_aside(&self) -> String {
-        match self.path.rsplit_once('/') {
-            Some((dir, base)) => format!("{dir}/.{base}-wal.sonde-old"),
-            None => format!(".{}-wal.sonde-old", self.path),
-        }
+        self.beside("-wal.sonde-old")
+    }
+
+    /// The claim of one pulled version: created (atomically, `mkdir`) by the
+    /// swap script, so of all pushes made from the same version exactly one
+    /// can replace it.
+    fn claim(&self, version: &str) -> String {
+        self.beside(&format!("{CLAIM_INFIX}{version}"))
+    }
+
+    /// 16 hex digits naming this database (package + path) in shared places
+    /// like `/data/local/tmp`.
+    fn tag(&self) -> String {
+        let digest = Sha256::digest(format!("{}\0{}", self.run_as.as_deref().unwrap_or(""), self.path));
+        hex::encode(&digest[..8])
     }
 
     /// A device command line, through run-as when needed.
@@ -70,6 +88,28 @@ impl Target {
 }
 
 const SIDES: [&str; 3] = ["", "-wal", "-journal"];
+/// `.<db>.sonde-new-<nonce>`: staged copies.
+const STAGED_INFIX: &str = ".sonde-new-";
+/// `.<db>.sonde-pushed-<version>`: claims of pulled versions (empty dirs).
+const CLAIM_INFIX: &str = ".sonde-pushed-";
+/// Exit code of the swap script when another push from the same version
+/// already claimed it.
+const CLAIMED_EXIT: i32 = 75;
+
+/// 16 hex digits identifying a device version (db, `-wal`, `-journal`).
+fn version_tag(files: &DeviceFiles) -> String {
+    let part =
+        |f: &Option<FileState>| f.as_ref().map_or_else(String::new, |f| format!("{}:{}", f.sha256, f.size));
+    let text = format!("{}:{}|{}|{}", files.db.sha256, files.db.size, part(&files.wal), part(&files.journal));
+    hex::encode(&Sha256::digest(text)[..8])
+}
+
+/// Unquoted globs matching every `prefix` + 16-hex-digit name except
+/// `prefix` + `tag` (one glob per position where a name may differ), with
+/// `prefix` quoted.
+fn other_than(prefix: &str, tag: &str) -> Vec<String> {
+    tag.chars().enumerate().map(|(k, c)| format!("{}{}[!{c}]*", sh_quote(prefix), "?".repeat(k))).collect()
+}
 
 #[derive(Debug, Clone)]
 pub struct Android {
@@ -430,10 +470,36 @@ impl Android {
             ));
         }
         let (new_hash, new_size) = sha256_file_async(&local).await?;
+        let report = |backup: PathBuf| PushReport {
+            uri: uri.to_string(),
+            bytes: new_size,
+            sha256: new_hash.clone(),
+            backup,
+            stopped_app: opts.stop_app && target.run_as.is_some(),
+        };
+        let landed = |files: &DeviceFiles| {
+            files.db.sha256 == new_hash && files.wal.is_none() && files.journal.is_none()
+        };
+        // Leftovers of earlier interrupted pushes of this database.
+        let tmp_prefix = format!("/data/local/tmp/sonde-{}-", target.tag());
+        let clean_tmp = || async {
+            if target.run_as.is_some() {
+                let cmd = format!("rm -f {}*", sh_quote(&tmp_prefix));
+                let _ = self.shell_raw(serial, &cmd, cancel).await;
+            }
+        };
 
-        // 1. Refuse when the device copy changed since the pull.
+        // 1. Refuse when the device copy changed since the pull, unless it
+        //    already holds exactly these bytes: an earlier push of this
+        //    snapshot swapped them in but its reply was lost.
         let (current, _) = self.device_files(serial, &target, cancel).await?;
         if current != snapshot.manifest.device {
+            if landed(&current) {
+                tracing::info!("the device already holds the pushed bytes; recording the push");
+                clean_tmp().await;
+                let backup = snapshot.record_push(ws, &uri, current)?;
+                return Ok(report(backup));
+            }
             return Err(DeviceError::ChangedOnDevice { path: uri.path.clone() });
         }
         // 2. Stop the app so it cannot write during the swap.
@@ -443,12 +509,13 @@ impl Android {
             }
         }
         // 3. Stage next to the database and verify the staged bytes.
-        let staged = target.staged();
+        let nonce = format!("{:016x}", rand::random::<u64>());
+        let staged = target.staged(&nonce);
         let timeout = self.timeouts.transfer(new_size);
         let staging_push = async {
             match &target.run_as {
                 Some(_) => {
-                    let tmp = format!("/data/local/tmp/sonde-{:016x}.db", rand::random::<u64>());
+                    let tmp = format!("{tmp_prefix}{nonce}.db");
                     let pushed = self.adb_push(serial, &local, &tmp, timeout, cancel).await;
                     let copied = match pushed {
                         Ok(()) => self
@@ -500,14 +567,24 @@ impl Android {
             cleanup_staged().await;
             return Err(DeviceError::ChangedOnDevice { path: uri.path.clone() });
         }
-        // 5. Swap in one device-side script: set the old -wal aside, rename
-        //    the staged file over the database, put the -wal back if the
-        //    rename did not happen, else drop the stale side files. Only
-        //    `;`, `||`, `&&` and `[ -e ]` are used (toybox sh has them all).
+        // 5. Swap in one device-side script: claim the pulled version (an
+        //    atomic `mkdir`; a concurrent push from the same version that
+        //    got there first makes us stop: its last look and ours both saw
+        //    the old version), set the old -wal aside, rename the staged
+        //    file over the database, put the -wal back and release the
+        //    claim if the rename did not happen, else drop the stale side
+        //    files, staged leftovers and older claims. The claim stays so a
+        //    racing push from the same version cannot overwrite ours. Only
+        //    `;`, `||`, `&&`, `[ -e ]` and globs are used (toybox sh has them).
+        let version = version_tag(&snapshot.manifest.device);
         let (db, wal, aside) = (target.path.clone(), target.side("-wal"), target.wal_aside());
         let (shm, journal) = (target.side("-shm"), target.side("-journal"));
+        let claim = target.claim(&version);
+        let staged_leftovers = format!("{}*", sh_quote(&target.beside(STAGED_INFIX)));
+        let older_claims = other_than(&target.beside(CLAIM_INFIX), &version).join(" ");
         let script = format!(
-            "mv -f {wal} {aside} 2>/dev/null; [ -e {wal} ] || mv -f {staged} {db}; [ -e {staged} ] && mv -f {aside} {wal} 2>/dev/null; [ -e {staged} ] || rm -f {aside} {shm} {journal}",
+            "mkdir {claim} 2>/dev/null || exit {CLAIMED_EXIT}; mv -f {wal} {aside} 2>/dev/null; [ -e {wal} ] || mv -f {staged} {db}; [ -e {staged} ] && mv -f {aside} {wal} 2>/dev/null; [ -e {staged} ] && rmdir {claim}; [ -e {staged} ] || rm -f {aside} {shm} {journal} {staged_leftovers}; [ -e {staged} ] || rmdir {older_claims} 2>/dev/null; true",
+            claim = sh_quote(&claim),
             wal = sh_quote(&wal),
             aside = sh_quote(&aside),
             staged = sh_quote(&staged),
@@ -518,13 +595,17 @@ impl Android {
         let swap = self.shell_raw(serial, &target.command(&["sh", "-c", &script]), cancel).await;
         // 6. Verify what the device now holds, whatever the script said.
         let (after, _) = self.device_files(serial, &target, cancel).await?;
-        let swapped = after.db.sha256 == new_hash && after.wal.is_none() && after.journal.is_none();
-        if !swapped {
+        if !landed(&after) {
             cleanup_staged().await;
+            let lost_race = matches!(&swap, Ok(o) if o.code == CLAIMED_EXIT);
             let detail = match swap {
                 Ok(o) => o.message(),
                 Err(e) => e.to_string(),
             };
+            if lost_race {
+                tracing::info!("another push from the same version replaced the database first");
+                return Err(DeviceError::ChangedOnDevice { path: uri.path.clone() });
+            }
             if after == snapshot.manifest.device {
                 return Err(DeviceError::PushRolledBack { detail });
             }
@@ -534,15 +615,11 @@ impl Android {
             });
         }
         // 7. Keep the device's previous version as a local backup; the pushed
-        //    bytes become the new baseline.
+        //    bytes become the new baseline. Temp uploads of interrupted
+        //    pushes go too.
+        clean_tmp().await;
         let backup = snapshot.record_push(ws, &uri, after)?;
-        Ok(PushReport {
-            uri: uri.to_string(),
-            bytes: new_size,
-            sha256: new_hash,
-            backup,
-            stopped_app: opts.stop_app && target.run_as.is_some(),
-        })
+        Ok(report(backup))
     }
 
     async fn adb_push(

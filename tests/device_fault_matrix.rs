@@ -1,0 +1,427 @@
+//! Device faults, systematically (issue 5, "Hardening").
+//!
+//! The stream sequence of a healthy `sonde pull` and `sonde push` is
+//! recorded through sonde-devsim's trace (`faults.trace` → `streams.log`);
+//! then every step gets each fault in turn, injected at exactly that stream
+//! (`skip: i, times: 1`):
+//!
+//! * drop before (`when: start`: the command never runs),
+//! * drop during (`after_bytes` mid-way, for streams that carry data),
+//! * drop after (`when: close`: the work is done, the reply is lost),
+//! * stall during (mid-way; `when: start` for streams without data),
+//! * stall after (`when: close`).
+//!
+//! After each: the call returned (a one-line `error:` or success) within
+//! the hang bound; the device holds exactly the old set of files (db +
+//! `-wal` + `-journal`, by hash) or exactly the new one, never a mix; the
+//! local snapshot keeps its edit (and stays dirty when the push failed);
+//! with the faults cleared the same push succeeds, the device holds the new
+//! version and no Sonde file is left on the device (leftovers of a failed
+//! push are allowed until then: the next push removes them). Pulls keep
+//! nothing partial and a later pull is verified.
+//!
+//! Also: unauthorized and offline mid-session, the device database changing
+//! between pull and push (and during the push), and racing pushes.
+
+mod common;
+
+use common::device::{Lab, ADB};
+use common::{json, sha256};
+use serde_json::json as j;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// adb command / transfer timeout given to sonde.
+const TIMEOUT_MS: u64 = 2000;
+/// A faulted call still running after this is a hang (one stalled step
+/// costs one timeout; retries of an offline device a few seconds more).
+const BOUND: Duration = Duration::from_secs(30);
+const DB: &str = "data/data/com.example.shop/databases/shop.db";
+
+fn uri(lab: &Lab) -> String {
+    format!("android://{}/com.example.shop/databases/shop.db", lab.sim().serial)
+}
+
+/// The lab's adb server port, read from the server's environment (the
+/// harness keeps it private; a second data dir needs it).
+fn adb_port(lab: &Lab) -> String {
+    let home = format!("HOME={}", lab.root.path().join("home").display());
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
+        let vars: Vec<String> =
+            env.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+        if vars.iter().any(|v| *v == home) {
+            if let Some(port) = vars.iter().find_map(|v| v.strip_prefix("ANDROID_ADB_SERVER_PORT=")) {
+                return port.to_owned();
+            }
+        }
+    }
+    panic!("no adb server of this lab found");
+}
+
+/// Runs the real `sonde` like the harness does, with a chosen data dir, and
+/// fails the test if it outlives [`BOUND`].
+struct Sonde {
+    port: String,
+    root: PathBuf,
+    data: PathBuf,
+}
+
+struct Run {
+    out: Output,
+    took: Duration,
+}
+
+impl Run {
+    fn ok(&self) -> bool {
+        self.out.status.success()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).trim_end().to_owned()
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+    /// Success, or exactly one `error:` line.
+    fn outcome(&self) -> Result<(), String> {
+        if self.ok() {
+            return Ok(());
+        }
+        let err = self.stderr();
+        assert!(err.starts_with("error: ") && err.lines().count() == 1, "not a one-line error: {err}");
+        Err(err)
+    }
+}
+
+impl Sonde {
+    fn new(lab: &Lab, data: PathBuf) -> Sonde {
+        std::fs::create_dir_all(&data).expect("data dir");
+        Sonde { port: adb_port(lab), root: lab.root.path().to_path_buf(), data }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(common::sonde_bin());
+        cmd.args(args)
+            .env("ANDROID_ADB_SERVER_PORT", &self.port)
+            .env("HOME", self.root.join("home"))
+            .env("TMPDIR", self.root.join("tmp"))
+            .env("SONDE_DATA_DIR", &self.data)
+            .env("ADB", ADB)
+            .env_remove("ADB_VENDOR_KEYS")
+            .env_remove("SONDE_LOG")
+            .env("SONDE_ADB_TIMEOUT_MS", TIMEOUT_MS.to_string())
+            .env("SONDE_TRANSFER_TIMEOUT_MS", TIMEOUT_MS.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let start = Instant::now();
+        let mut child = cmd.spawn().expect("spawn sonde");
+        let mut so = child.stdout.take().expect("stdout");
+        let mut se = child.stderr.take().expect("stderr");
+        let t_out = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = so.read_to_end(&mut v);
+            v
+        });
+        let t_err = std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = se.read_to_end(&mut v);
+            v
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if start.elapsed() > BOUND {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("sonde {args:?} hung for {BOUND:?}");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let took = start.elapsed();
+        let out = Output {
+            status,
+            stdout: t_out.join().unwrap_or_default(),
+            stderr: t_err.join().unwrap_or_default(),
+        };
+        Run { out, took }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert!(run.ok(), "sonde {args:?} failed: {}", run.stderr());
+        run.stdout()
+    }
+
+    /// The working copy of the shop snapshot.
+    fn snapshot_db(&self) -> PathBuf {
+        let files = common::walk(&self.data.join("snapshots/android"));
+        let rel = files
+            .iter()
+            .find(|f| f.ends_with("/db.sqlite") && !f.contains("original/") && !f.contains(".staging-"))
+            .unwrap_or_else(|| panic!("no snapshot in {files:?}"));
+        self.data.join("snapshots/android").join(rel)
+    }
+
+    fn manifest(&self) -> serde_json::Value {
+        let db = self.snapshot_db();
+        json(&std::fs::read_to_string(db.with_file_name("manifest.json")).expect("manifest"))
+    }
+
+    fn staging_dirs(&self) -> Vec<String> {
+        common::walk(&self.data.join("snapshots")).into_iter().filter(|f| f.contains(".staging-")).collect()
+    }
+
+    /// The username of user 1 in the local snapshot.
+    fn user1(&self, uri: &str) -> String {
+        let page = json(&self.ok(&["rows", uri, "users", "--where", "id = 1", "--json"]));
+        page["rows"][0]["values"][1].as_str().unwrap_or("").to_owned()
+    }
+}
+
+/// Hashes of the device's db, -wal and -journal.
+type State = Vec<Option<String>>;
+
+fn device_state(lab: &Lab) -> State {
+    let db = lab.sim().fs(DB);
+    ["", "-wal", "-journal"]
+        .iter()
+        .map(|s| {
+            let p = PathBuf::from(format!("{}{s}", db.display()));
+            p.exists().then(|| sha256(&p))
+        })
+        .collect()
+}
+
+/// What a push of the snapshot installs: one checkpointed file, no side files.
+fn pushed_state(db: &Path) -> State {
+    vec![Some(sha256(db)), None, None]
+}
+
+/// Sonde's files left on the device (staged copies, temp uploads, set-aside WALs).
+fn device_leftovers(lab: &Lab) -> Vec<String> {
+    common::walk(&lab.sim().fs("")).into_iter().filter(|p| p.contains("sonde")).collect()
+}
+
+/// The app writes on the device and leaves its change in a `-wal`, like a
+/// running app would.
+fn app_writes(lab: &Lab, price: i64) {
+    let conn = rusqlite::Connection::open(lab.sim().fs(DB)).expect("open device db");
+    conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).expect("wal");
+    conn.query_row("PRAGMA wal_autocheckpoint=0", [], |_| Ok(())).expect("no autocheckpoint");
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).expect("no ckpt");
+    conn.execute("UPDATE products SET price = ?1 WHERE id = 2", [price]).expect("app write");
+    drop(conn);
+    let _ = std::fs::remove_file(lab.sim().fs(&format!("{DB}-shm")));
+    assert!(lab.sim().fs(&format!("{DB}-wal")).exists(), "the app's change sits in the -wal");
+}
+
+fn trace_path(lab: &Lab) -> PathBuf {
+    lab.sim().dir.join("streams.log")
+}
+
+/// Lines of the trace since the last reset: (fault label, service).
+fn trace(lab: &Lab) -> Vec<(String, String)> {
+    std::fs::read_to_string(trace_path(lab))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            let (label, service) = l.split_once('\t').unwrap_or(("?", l));
+            (label.to_owned(), service.to_owned())
+        })
+        .collect()
+}
+
+fn reset_trace(lab: &Lab) {
+    let _ = std::fs::remove_file(trace_path(lab));
+}
+
+/// Clears the faults (tracing on) and waits until adb sees the device again.
+fn heal(lab: &Lab) {
+    lab.sim().set_faults(j!({"trace": true}));
+    lab.wait_ready(&lab.sim().serial);
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    DropBefore,
+    DropDuring,
+    DropAfter,
+    StallDuring,
+    StallAfter,
+}
+
+impl Kind {
+    const ALL: [Kind; 5] =
+        [Kind::DropBefore, Kind::DropDuring, Kind::DropAfter, Kind::StallDuring, Kind::StallAfter];
+
+    /// The rule hitting exactly stream `step`; `None` when the kind does
+    /// not apply (no data to cut mid-way).
+    fn rule(self, step: usize, carries_data: bool, case: usize) -> Option<serde_json::Value> {
+        let mid = 20; // bytes: inside every data-carrying stream, past none of the exit-only ones
+        let (action, when, after) = match self {
+            Kind::DropBefore => ("drop", "start", 0),
+            Kind::DropDuring if carries_data => ("drop", "open", mid),
+            Kind::DropDuring => return None,
+            Kind::DropAfter => ("drop", "close", 0),
+            Kind::StallDuring if carries_data => ("stall", "open", mid),
+            Kind::StallDuring => ("stall", "start", 0),
+            Kind::StallAfter => ("stall", "close", 0),
+        };
+        Some(j!({"match": "", "action": action, "when": when, "after_bytes": after,
+                 "skip": step, "times": 1, "case": case}))
+    }
+}
+
+/// Streams whose payload exceeds the "mid-way" cut: transfers and commands
+/// with output (stat, sha256sum); the others only carry an exit status.
+fn carries_data(service: &str) -> bool {
+    service.starts_with("exec:")
+        || service == "sync:"
+        || service.contains("'stat'")
+        || service.contains("'sha256sum'")
+}
+
+/// Tally of injected faults and outcomes, for the summary line.
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    ok: usize,
+    failed: usize,
+    slowest: Duration,
+}
+
+impl Tally {
+    fn add(&mut self, run: &Run) {
+        self.cases += 1;
+        if run.ok() {
+            self.ok += 1;
+        } else {
+            self.failed += 1;
+        }
+        self.slowest = self.slowest.max(run.took);
+    }
+}
+
+/// The healthy stream sequence of a command.
+fn record(lab: &Lab, sonde: &Sonde, args: &[&str]) -> Vec<String> {
+    heal(lab);
+    reset_trace(lab);
+    sonde.ok(args);
+    trace(lab).into_iter().map(|(_, s)| s).collect()
+}
+
+/// The fault was selected at exactly `step` (and nowhere else).
+fn assert_hit(lab: &Lab, step: usize, what: &str) -> String {
+    let lines = trace(lab);
+    let hits: Vec<usize> = (0..lines.len()).filter(|&k| lines[k].0 != "-").collect();
+    assert_eq!(hits, [step], "{what}: fault at the wrong stream: {lines:?}");
+    lines[step].1.clone()
+}
+
+#[test]
+fn every_step_of_pull_and_push_under_every_fault() {
+    let lab = Lab::demo(1);
+    let sonde = Sonde::new(&lab, lab.root.path().join("data"));
+    let uri = uri(&lab);
+    let mut pulls = Tally::default();
+    let mut pushes = Tally::default();
+
+    // ---- pull: the demo device has a -wal, so the pull copies two files.
+    let pull_steps = record(&lab, &sonde, &["pull", &uri]);
+    assert_eq!(pull_steps.len(), 6, "{pull_steps:#?}");
+    let device = device_state(&lab);
+    assert!(device[1].is_some(), "the demo db has a -wal");
+    let mut case = 0;
+    for (step, service) in pull_steps.iter().enumerate() {
+        for kind in Kind::ALL {
+            let Some(rule) = kind.rule(step, carries_data(service), case) else { continue };
+            case += 1;
+            let what = format!("pull step {step} ({service}) {kind:?}");
+            let previous = sha256(&sonde.snapshot_db());
+            lab.sim().set_faults(j!({"trace": true, "rules": [rule]}));
+            reset_trace(&lab);
+            let run = sonde.run(&["pull", &uri]);
+            heal(&lab);
+            assert_hit(&lab, step, &what);
+            pulls.add(&run);
+            match run.outcome() {
+                // Whatever Sonde got, it verified it.
+                Ok(()) => {
+                    assert_eq!(sha256(&sonde.snapshot_db()), device[0].clone().unwrap_or_default(), "{what}")
+                }
+                Err(_) => assert_eq!(sha256(&sonde.snapshot_db()), previous, "{what}: old snapshot intact"),
+            }
+            assert!(sonde.staging_dirs().is_empty(), "{what}: partial pull kept: {:?}", sonde.staging_dirs());
+            assert_eq!(device_state(&lab), device, "{what}: a pull never changes the device");
+            // A later pull is a verified copy of the db and its -wal.
+            let path = PathBuf::from(sonde.ok(&["pull", &uri]).trim());
+            assert_eq!(Some(sha256(&path)), device[0], "{what}");
+            assert_eq!(Some(sha256(&PathBuf::from(format!("{}-wal", path.display())))), device[1], "{what}");
+        }
+    }
+
+    // ---- push: every case starts from an app change in a -wal and a fresh
+    // pull with one edit, so the old set is db + -wal and the new one a
+    // single file.
+    let mut round = 0i64;
+    let prepare = |round: i64| -> String {
+        app_writes(&lab, 1000 + round);
+        let value = format!("case {round}");
+        sonde.ok(&["update", &uri, "users", "--key", "1", "--set", &format!("username={value}")]);
+        value
+    };
+    let value = prepare(round);
+    let push_steps = record(&lab, &sonde, &["push", &uri]);
+    assert_eq!(push_steps.len(), 13, "{push_steps:#?}");
+    assert_eq!(sonde.user1(&uri), value);
+    for (step, service) in push_steps.iter().enumerate() {
+        for kind in Kind::ALL {
+            let Some(rule) = kind.rule(step, carries_data(service), case) else { continue };
+            case += 1;
+            round += 1;
+            let what = format!("push step {step} ({service}) {kind:?}");
+            let value = prepare(round);
+            let old = device_state(&lab);
+            assert!(old[1].is_some(), "{what}: the old version has a -wal");
+            lab.sim().set_faults(j!({"trace": true, "rules": [rule]}));
+            reset_trace(&lab);
+            let run = sonde.run(&["push", &uri]);
+            heal(&lab);
+            assert_hit(&lab, step, &what);
+            pushes.add(&run);
+            let new = pushed_state(&sonde.snapshot_db());
+            let now = device_state(&lab);
+            match run.outcome() {
+                Ok(()) => assert_eq!(now, new, "{what}: a successful push installed the new version"),
+                Err(err) => {
+                    assert!(now == old || now == new, "{what}: old or new, never a mix: {now:?} ({err})");
+                    assert_eq!(sonde.manifest()["dirty"], true, "{what}: still pending ({err})");
+                }
+            }
+            assert_eq!(sonde.user1(&uri), value, "{what}: the edit survives");
+            // Healthy again: the same push goes through, and cleans up.
+            let retry = sonde.run(&["push", &uri]);
+            assert!(retry.ok(), "{what}: retry failed: {}", retry.stderr());
+            assert_eq!(device_state(&lab), new, "{what}: the retry installed the new version");
+            assert_eq!(device_leftovers(&lab), Vec::<String>::new(), "{what}: leftovers after the retry");
+            assert_eq!(sonde.manifest()["dirty"], false, "{what}");
+        }
+    }
+    eprintln!(
+        "fault matrix: {} pull cases ({} steps: {} ok, {} typed errors), {} push cases ({} steps: {} ok, {} typed errors); slowest faulted call {:?} (pull) / {:?} (push)",
+        pulls.cases,
+        pull_steps.len(),
+        pulls.ok,
+        pulls.failed,
+        pushes.cases,
+        push_steps.len(),
+        pushes.ok,
+        pushes.failed,
+        pulls.slowest,
+        pushes.slowest
+    );
+}
