@@ -291,6 +291,8 @@ struct Tally {
     cases: usize,
     ok: usize,
     failed: usize,
+    /// Failed, yet the new version had landed (the reply was lost).
+    landed: usize,
     slowest: Duration,
 }
 
@@ -399,6 +401,7 @@ fn every_step_of_pull_and_push_under_every_fault() {
                 Ok(()) => assert_eq!(now, new, "{what}: a successful push installed the new version"),
                 Err(err) => {
                     assert!(now == old || now == new, "{what}: old or new, never a mix: {now:?} ({err})");
+                    pushes.landed += usize::from(now == new);
                     assert_eq!(sonde.manifest()["dirty"], true, "{what}: still pending ({err})");
                 }
             }
@@ -412,7 +415,7 @@ fn every_step_of_pull_and_push_under_every_fault() {
         }
     }
     eprintln!(
-        "fault matrix: {} pull cases ({} steps: {} ok, {} typed errors), {} push cases ({} steps: {} ok, {} typed errors); slowest faulted call {:?} (pull) / {:?} (push)",
+        "fault matrix: {} pull cases ({} steps: {} ok, {} typed errors), {} push cases ({} steps: {} ok, {} typed errors of which {} had landed); slowest faulted call {:?} (pull) / {:?} (push)",
         pulls.cases,
         pull_steps.len(),
         pulls.ok,
@@ -421,7 +424,192 @@ fn every_step_of_pull_and_push_under_every_fault() {
         push_steps.len(),
         pushes.ok,
         pushes.failed,
+        pushes.landed,
         pulls.slowest,
         pushes.slowest
+    );
+}
+
+/// A pulled snapshot with one pending edit; returns its value.
+fn edit(sonde: &Sonde, uri: &str, value: &str) {
+    sonde.ok(&["update", uri, "users", "--key", "1", "--set", &format!("username={value}")]);
+    assert_eq!(sonde.manifest()["dirty"], true);
+}
+
+/// The device went away mid-session: the push fails fast with a typed
+/// error, the device keeps its files, the edit stays pending; once the
+/// device is back the push goes through.
+#[test]
+fn unauthorized_or_offline_mid_session() {
+    let lab = Lab::demo(1);
+    let sonde = Sonde::new(&lab, lab.root.path().join("data"));
+    let uri = uri(&lab);
+    let serial = lab.sim().serial.clone();
+    for (fault, words) in
+        [("unauthorized", ["unauthorized", "not found"]), ("offline", ["offline", "not found"])]
+    {
+        app_writes(&lab, 7);
+        sonde.ok(&["pull", &uri]);
+        edit(&sonde, &uri, &format!("before {fault}"));
+        let before = device_state(&lab);
+        lab.sim().set_faults(j!({ fault: true }));
+        lab.reconnect(&serial);
+        let run = sonde.run(&["push", &uri]);
+        let err = run.outcome().expect_err("push to a missing device");
+        assert!(words.iter().any(|w| err.contains(w)), "{fault}: {err}");
+        assert!(run.took < BOUND, "{fault}: {:?}", run.took);
+        assert_eq!(device_state(&lab), before, "{fault}: device untouched");
+        assert_eq!(sonde.user1(&uri), format!("before {fault}"), "{fault}: edit kept");
+        assert_eq!(sonde.manifest()["dirty"], true, "{fault}: still pending");
+        lab.sim().set_faults(j!({}));
+        lab.reconnect(&serial);
+        lab.wait_ready(&serial);
+        sonde.ok(&["push", &uri]);
+        assert_eq!(device_state(&lab), pushed_state(&sonde.snapshot_db()), "{fault}: pushed once back");
+    }
+}
+
+/// The app writes between pull and push (extends device_android's
+/// `push_is_refused_when_the_device_copy_changed`: the edit survives, a
+/// second try is refused too) and during the push, after the staged copy
+/// was verified (refused at the last look, nothing left behind).
+#[test]
+fn the_device_database_changes_between_pull_and_push() {
+    let lab = Lab::demo(1);
+    let sonde = Sonde::new(&lab, lab.root.path().join("data"));
+    let uri = uri(&lab);
+
+    sonde.ok(&["pull", &uri]);
+    edit(&sonde, &uri, "mine");
+    app_writes(&lab, 11);
+    let theirs = device_state(&lab);
+    for attempt in 0..2 {
+        let err = sonde.run(&["push", &uri]).outcome().expect_err("refused");
+        assert!(err.contains("changed since it was pulled"), "attempt {attempt}: {err}");
+        assert_eq!(device_state(&lab), theirs, "the app's version stays");
+        assert_eq!(sonde.user1(&uri), "mine", "the edit survives");
+        assert_eq!(sonde.manifest()["dirty"], true);
+    }
+
+    // During the push: the staged copy's hash is answered slowly, and the
+    // app writes as soon as that check starts (seen in the trace). A second
+    // data dir, since the first one still holds the refused edit.
+    let sonde = Sonde::new(&lab, lab.root.path().join("data-2"));
+    sonde.ok(&["pull", &uri]);
+    edit(&sonde, &uri, "mine again");
+    lab.sim().set_faults(j!({"trace": true, "rules": [
+        {"match": "'sha256sum' 'databases/.shop.db.sonde-new-", "action": "slow", "bytes_per_sec": 100}
+    ]}));
+    reset_trace(&lab);
+    let err = std::thread::scope(|s| {
+        let push = s.spawn(|| sonde.run(&["push", &uri]));
+        let start = Instant::now();
+        while !trace(&lab).iter().any(|(_, svc)| svc.contains("'sha256sum' 'databases/.shop.db.sonde-new-")) {
+            assert!(start.elapsed() < BOUND, "the push never verified its staged copy");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        app_writes(&lab, 12);
+        push.join().expect("push thread").outcome().expect_err("refused at the last look")
+    });
+    heal(&lab);
+    assert!(err.contains("changed since it was pulled"), "{err}");
+    let after_app = device_state(&lab);
+    assert_ne!(after_app, theirs);
+    assert_eq!(after_app[0], theirs[0], "the app's change sits in the -wal, the db file is untouched");
+    assert_eq!(device_leftovers(&lab), Vec::<String>::new(), "staged copy removed");
+    assert_eq!(sonde.user1(&uri), "mine again");
+}
+
+/// Two pushes at once: from two data dirs (different edits of the same
+/// pulled version) and two processes pushing the same snapshot. The device
+/// ends with one complete version; a loser gets a clear error.
+#[test]
+fn racing_pushes_leave_one_complete_version() {
+    let lab = Lab::demo(1);
+    let uri = uri(&lab);
+    let rounds = 4;
+    let mut wins = [0usize; 2];
+    for round in 0..rounds {
+        // Fresh data dirs: the loser of a round keeps its edit pending.
+        let a = Sonde::new(&lab, lab.root.path().join(format!("data-a{round}")));
+        let b = Sonde::new(&lab, lab.root.path().join(format!("data-b{round}")));
+        app_writes(&lab, 100 + round);
+        for (who, sonde) in [("a", &a), ("b", &b)] {
+            sonde.ok(&["pull", &uri]);
+            edit(sonde, &uri, &format!("{who} {round}"));
+        }
+        // Both pushes look at the device slowly (the hash is taken at once,
+        // the answer dribbles in): both last looks see the same version
+        // before either swap, the window where a lost update would happen.
+        lab.sim().set_faults(j!({"rules": [
+            {"match": "'sha256sum' 'databases/shop.db' 'databases/shop.db-wal'", "action": "slow", "bytes_per_sec": 250}
+        ]}));
+        let (ra, rb) = std::thread::scope(|s| {
+            let ta = s.spawn(|| a.run(&["push", &uri]));
+            let tb = s.spawn(|| b.run(&["push", &uri]));
+            (ta.join().expect("a"), tb.join().expect("b"))
+        });
+        lab.sim().set_faults(j!({}));
+        let now = device_state(&lab);
+        let (sa, sb) = (pushed_state(&a.snapshot_db()), pushed_state(&b.snapshot_db()));
+        assert_ne!(sa, sb);
+        match (ra.outcome(), rb.outcome()) {
+            (Ok(()), Err(e)) => {
+                assert_eq!(now, sa, "round {round}: a won");
+                assert!(e.contains("changed since it was pulled"), "round {round}: {e}");
+                assert_eq!(b.user1(&uri), format!("b {round}"), "the loser keeps its edit");
+                assert_eq!(b.manifest()["dirty"], true);
+                wins[0] += 1;
+            }
+            (Err(e), Ok(())) => {
+                assert_eq!(now, sb, "round {round}: b won");
+                assert!(e.contains("changed since it was pulled"), "round {round}: {e}");
+                assert_eq!(a.user1(&uri), format!("a {round}"), "the loser keeps its edit");
+                assert_eq!(a.manifest()["dirty"], true);
+                wins[1] += 1;
+            }
+            other => panic!("round {round}: exactly one push must win: {other:?}, device {now:?}"),
+        }
+        assert_eq!(device_leftovers(&lab), Vec::<String>::new(), "round {round}");
+    }
+
+    // The same snapshot pushed by two processes at once: the device ends
+    // with its bytes; each call either succeeded or failed clearly.
+    let a = Sonde::new(&lab, lab.root.path().join("data-same"));
+    let mut same = (0usize, 0usize);
+    for round in 0..rounds {
+        app_writes(&lab, 200 + round);
+        a.ok(&["pull", &uri]);
+        edit(&a, &uri, &format!("same {round}"));
+        let runs = std::thread::scope(|s| {
+            let t1 = s.spawn(|| a.run(&["push", &uri]));
+            let t2 = s.spawn(|| a.run(&["push", &uri]));
+            [t1.join().expect("1"), t2.join().expect("2")]
+        });
+        let outcomes: Vec<Result<(), String>> = runs.iter().map(Run::outcome).collect();
+        assert!(outcomes.iter().any(Result::is_ok), "round {round}: one push succeeds: {outcomes:?}");
+        for o in &outcomes {
+            match o {
+                Ok(()) => same.0 += 1,
+                Err(e) => {
+                    same.1 += 1;
+                    assert!(
+                        ["changed since it was pulled", "locked", "busy"].iter().any(|w| e.contains(w)),
+                        "round {round}: {e}"
+                    );
+                }
+            }
+        }
+        assert_eq!(device_state(&lab), pushed_state(&a.snapshot_db()), "round {round}");
+        assert_eq!(a.user1(&uri), format!("same {round}"));
+        assert_eq!(device_leftovers(&lab), Vec::<String>::new(), "round {round}");
+        // The snapshot's baseline is the device's version: the next push works.
+        edit(&a, &uri, &format!("after {round}"));
+        a.ok(&["push", &uri]);
+        assert_eq!(device_state(&lab), pushed_state(&a.snapshot_db()), "round {round}");
+    }
+    eprintln!(
+        "racing pushes: {rounds} rounds of two data dirs (a won {}, b won {}), {rounds} rounds of one snapshot twice ({} ok, {} refused)",
+        wins[0], wins[1], same.0, same.1
     );
 }

@@ -533,9 +533,20 @@ impl Android {
         let cleanup_staged = || async {
             let _ = self.shell_raw(serial, &target.command(&["rm", "-f", &staged]), cancel).await;
         };
-        if let Err(e) = staging_push.await {
+        // A failed staging step: when another push replaced the database
+        // meanwhile (its swap also removes other pushes' staged copies),
+        // that is the reason to report.
+        let staging_failed = |e: DeviceError| async {
             cleanup_staged().await;
-            return Err(e);
+            match self.device_files(serial, &target, cancel).await {
+                Ok((now, _)) if now != snapshot.manifest.device => {
+                    DeviceError::ChangedOnDevice { path: uri.path.clone() }
+                }
+                _ => e,
+            }
+        };
+        if let Err(e) = staging_push.await {
+            return Err(staging_failed(e).await);
         }
         let staged_hash = self
             .shell(serial, &target.command(&["sha256sum", &staged]), cancel)
@@ -544,16 +555,13 @@ impl Android {
         match staged_hash {
             Ok(Some(h)) if h == new_hash => {}
             Ok(other) => {
-                cleanup_staged().await;
-                return Err(DeviceError::TransferIncomplete {
+                return Err(staging_failed(DeviceError::TransferIncomplete {
                     path: staged.clone(),
                     detail: format!("staged copy hash {} != {new_hash}", other.unwrap_or_else(|| "?".into())),
-                });
+                })
+                .await);
             }
-            Err(e) => {
-                cleanup_staged().await;
-                return Err(e);
-            }
+            Err(e) => return Err(staging_failed(e).await),
         }
         // 4. Last look: still the version we pulled?
         let (current, _) = match self.device_files(serial, &target, cancel).await {
