@@ -31,4 +31,7 @@ npm test --silent
 step "app end to end (real window under Xvfb, tauri-driver, real adb + sonde-devsim)"
 xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/app.e2e.mjs
 
+step "fuzz: every libFuzzer target for 10 s, seeded from fuzz/corpus (docs/RELIABILITY.md)"
+./scripts/fuzz.sh 10
+
 step "all green"
