@@ -17,8 +17,10 @@
 //! local snapshot keeps its edit (and stays dirty when the push failed);
 //! with the faults cleared the same push succeeds, the device holds the new
 //! version and no Sonde file is left on the device (leftovers of a failed
-//! push are allowed until then: the next push removes them). Pulls keep
-//! nothing partial and a later pull is verified.
+//! push — a staged copy, a temp upload — are allowed until then: the next
+//! successful push removes them; the one empty directory that stays by
+//! design is the claim `.shop.db.sonde-pushed-<version>` of the last push).
+//! Pulls keep nothing partial and a later pull is verified.
 //!
 //! Also: unauthorized and offline mid-session, the device database changing
 //! between pull and push (and during the push), and racing pushes.
@@ -52,7 +54,7 @@ fn adb_port(lab: &Lab) -> String {
         let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
         let vars: Vec<String> =
             env.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
-        if vars.iter().any(|v| *v == home) {
+        if vars.contains(&home) {
             if let Some(port) = vars.iter().find_map(|v| v.strip_prefix("ANDROID_ADB_SERVER_PORT=")) {
                 return port.to_owned();
             }

@@ -695,3 +695,39 @@ fn shell_error(out: &ToolOutput, subject: &str) -> DeviceError {
     }
     DeviceError::ToolFailed { tool: "adb", code: out.code, message: text }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(db: &str, wal: Option<&str>) -> DeviceFiles {
+        let state = |h: &str| FileState { sha256: h.to_owned(), size: 4096 };
+        DeviceFiles { db: state(db), wal: wal.map(state), journal: None }
+    }
+
+    #[test]
+    fn versions_are_named_by_every_file() {
+        let a = version_tag(&files("aa", None));
+        assert_eq!(a.len(), 16);
+        assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(a, version_tag(&files("aa", None)));
+        assert_ne!(a, version_tag(&files("aa", Some("bb"))));
+        assert_ne!(a, version_tag(&files("ab", None)));
+    }
+
+    #[test]
+    fn other_claims_spare_our_own() {
+        let globs = other_than("d/.x.db.sonde-pushed-", "0a");
+        assert_eq!(globs, ["'d/.x.db.sonde-pushed-'[!0]*", "'d/.x.db.sonde-pushed-'?[!a]*"]);
+    }
+
+    #[test]
+    fn staged_copies_and_claims_sit_next_to_the_database() {
+        let t = Target { run_as: Some("com.x".into()), path: "databases/a b.db".into() };
+        assert_eq!(t.staged("01"), "databases/.a b.db.sonde-new-01");
+        assert_eq!(t.claim("ff"), "databases/.a b.db.sonde-pushed-ff");
+        assert_eq!(t.wal_aside(), "databases/.a b.db-wal.sonde-old");
+        let other = Target { run_as: Some("com.y".into()), path: "databases/a b.db".into() };
+        assert_ne!(t.tag(), other.tag(), "temp names differ per app");
+    }
+}
