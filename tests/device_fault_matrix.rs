@@ -27,12 +27,11 @@
 
 mod common;
 
-use common::device::{Lab, ADB};
+use common::device::Lab;
 use common::{json, sha256};
 use serde_json::json as j;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 /// adb command / transfer timeout given to sonde.
@@ -42,32 +41,21 @@ const TIMEOUT_MS: u64 = 2000;
 const BOUND: Duration = Duration::from_secs(30);
 const DB: &str = "data/data/com.example.shop/databases/shop.db";
 
+/// One demo device with short tool timeouts.
+fn fault_lab() -> Lab {
+    let mut lab = Lab::demo(1);
+    lab.timeout_ms = TIMEOUT_MS;
+    lab
+}
+
 fn uri(lab: &Lab) -> String {
     format!("android://{}/com.example.shop/databases/shop.db", lab.sim().serial)
 }
 
-/// The lab's adb server port, read from the server's environment (the
-/// harness keeps it private; a second data dir needs it).
-fn adb_port(lab: &Lab) -> String {
-    let home = format!("HOME={}", lab.root.path().join("home").display());
-    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
-        let vars: Vec<String> =
-            env.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
-        if vars.contains(&home) {
-            if let Some(port) = vars.iter().find_map(|v| v.strip_prefix("ANDROID_ADB_SERVER_PORT=")) {
-                return port.to_owned();
-            }
-        }
-    }
-    panic!("no adb server of this lab found");
-}
-
 /// Runs the real `sonde` like the harness does, with a chosen data dir, and
 /// fails the test if it outlives [`BOUND`].
-struct Sonde {
-    port: String,
-    root: PathBuf,
+struct Sonde<'l> {
+    lab: &'l Lab,
     data: PathBuf,
 }
 
@@ -97,59 +85,16 @@ impl Run {
     }
 }
 
-impl Sonde {
-    fn new(lab: &Lab, data: PathBuf) -> Sonde {
+impl<'l> Sonde<'l> {
+    fn new(lab: &'l Lab, data: PathBuf) -> Sonde<'l> {
         std::fs::create_dir_all(&data).expect("data dir");
-        Sonde { port: adb_port(lab), root: lab.root.path().to_path_buf(), data }
+        Sonde { lab, data }
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(common::sonde_bin());
-        cmd.args(args)
-            .env("ANDROID_ADB_SERVER_PORT", &self.port)
-            .env("HOME", self.root.join("home"))
-            .env("TMPDIR", self.root.join("tmp"))
-            .env("SONDE_DATA_DIR", &self.data)
-            .env("ADB", ADB)
-            .env_remove("ADB_VENDOR_KEYS")
-            .env_remove("SONDE_LOG")
-            .env("SONDE_ADB_TIMEOUT_MS", TIMEOUT_MS.to_string())
-            .env("SONDE_TRANSFER_TIMEOUT_MS", TIMEOUT_MS.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
         let start = Instant::now();
-        let mut child = cmd.spawn().expect("spawn sonde");
-        let mut so = child.stdout.take().expect("stdout");
-        let mut se = child.stderr.take().expect("stderr");
-        let t_out = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = so.read_to_end(&mut v);
-            v
-        });
-        let t_err = std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = se.read_to_end(&mut v);
-            v
-        });
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            if start.elapsed() > BOUND {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("sonde {args:?} hung for {BOUND:?}");
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let took = start.elapsed();
-        let out = Output {
-            status,
-            stdout: t_out.join().unwrap_or_default(),
-            stderr: t_err.join().unwrap_or_default(),
-        };
-        Run { out, took }
+        let out = common::run_within(self.lab.sonde_command(&self.data, args), BOUND);
+        Run { out, took: start.elapsed() }
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -328,7 +273,7 @@ fn assert_hit(lab: &Lab, step: usize, what: &str) -> String {
 
 #[test]
 fn every_step_of_pull_and_push_under_every_fault() {
-    let lab = Lab::demo(1);
+    let lab = fault_lab();
     let sonde = Sonde::new(&lab, lab.root.path().join("data"));
     let uri = uri(&lab);
     let mut pulls = Tally::default();
@@ -443,7 +388,7 @@ fn edit(sonde: &Sonde, uri: &str, value: &str) {
 /// device is back the push goes through.
 #[test]
 fn unauthorized_or_offline_mid_session() {
-    let lab = Lab::demo(1);
+    let lab = fault_lab();
     let sonde = Sonde::new(&lab, lab.root.path().join("data"));
     let uri = uri(&lab);
     let serial = lab.sim().serial.clone();
@@ -477,7 +422,7 @@ fn unauthorized_or_offline_mid_session() {
 /// was verified (refused at the last look, nothing left behind).
 #[test]
 fn the_device_database_changes_between_pull_and_push() {
-    let lab = Lab::demo(1);
+    let lab = fault_lab();
     let sonde = Sonde::new(&lab, lab.root.path().join("data"));
     let uri = uri(&lab);
 
@@ -527,7 +472,7 @@ fn the_device_database_changes_between_pull_and_push() {
 /// ends with one complete version; a loser gets a clear error.
 #[test]
 fn racing_pushes_leave_one_complete_version() {
-    let lab = Lab::demo(1);
+    let lab = fault_lab();
     let uri = uri(&lab);
     let rounds = 4;
     let mut wins = [0usize; 2];

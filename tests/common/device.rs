@@ -114,15 +114,28 @@ impl Lab {
     }
 
     fn env(&self, cmd: &mut Command) {
+        self.env_with_data(cmd, &self.root.path().join("data"));
+    }
+
+    fn env_with_data(&self, cmd: &mut Command, data: &Path) {
         cmd.env("ANDROID_ADB_SERVER_PORT", self.port.to_string())
             .env("HOME", self.root.path().join("home"))
             .env("TMPDIR", self.root.path().join("tmp"))
-            .env("SONDE_DATA_DIR", self.root.path().join("data"))
+            .env("SONDE_DATA_DIR", data)
             .env("ADB", ADB)
             .env_remove("ADB_VENDOR_KEYS")
             .env_remove("SONDE_LOG")
             .env("SONDE_ADB_TIMEOUT_MS", self.timeout_ms.to_string())
             .env("SONDE_TRANSFER_TIMEOUT_MS", self.timeout_ms.to_string());
+    }
+
+    /// The real `sonde` with this lab's adb server and a chosen data dir
+    /// (a second user of the same device).
+    pub fn sonde_command(&self, data: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(super::sonde_bin());
+        cmd.args(args);
+        self.env_with_data(&mut cmd, data);
+        cmd
     }
 
     pub fn adb(&self, args: &[&str]) -> Output {
