@@ -48,6 +48,12 @@ enum Slot {
 
 static CACHE: Lazy<DashMap<(PathBuf, String), Slot>> = Lazy::new(DashMap::new);
 
+/// Drops the samples of a database whose pools were closed (evicted or
+/// least recently used), so the cache lives no longer than the pools.
+pub(crate) fn forget(path: &Path) {
+    CACHE.retain(|(p, _), _| p != path);
+}
+
 /// Whether jumps in this table can use a sample.
 pub(crate) fn eligible(schema: &TableSchema, has_order: bool, has_filters: bool) -> bool {
     matches!(schema.key, KeyStrategy::Rowid { .. }) && !has_order && !has_filters
@@ -70,7 +76,8 @@ pub(crate) fn warm(db: &Db, schema: &TableSchema) {
     let cleanup_key = key.clone();
     let spawned = std::thread::Builder::new().name("sonde-jump-sample".into()).spawn(move || {
         match build(&db, &table, alias) {
-            Ok(Some(samples)) if samples.version == version => {
+            // Kept only while the database is open (else `forget` already ran).
+            Ok(Some(samples)) if samples.version == version && crate::pool::pools().is_open(db.path()) => {
                 CACHE.insert(key, Slot::Ready(Arc::new(samples)));
             }
             Ok(_) => {
@@ -150,4 +157,29 @@ pub(crate) fn wait_ready(path: &Path, table: &str) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     panic!("jump sample never became ready");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pool::pools;
+    use crate::query::{self, PageRequest};
+
+    #[test]
+    fn samples_go_with_their_pools() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("sparse.db");
+        let conn = rusqlite::Connection::open(&path).expect("create");
+        // Two rows whose rowids span 5 million: the estimate says "big".
+        conn.execute_batch("CREATE TABLE t(v); INSERT INTO t(rowid, v) VALUES (1, 'a'), (5000000, 'b');")
+            .expect("fill");
+        drop(conn);
+        let req = PageRequest { table: "t".into(), limit: 10, ..Default::default() };
+        query::page(&path, &req).expect("page");
+        wait_ready(&path, "t");
+        let canonical = std::fs::canonicalize(&path).expect("canonical");
+        assert!(CACHE.iter().any(|e| e.key().0 == canonical));
+        pools().evict(&path);
+        assert!(!CACHE.iter().any(|e| e.key().0 == canonical), "the sample outlived its pools");
+    }
 }

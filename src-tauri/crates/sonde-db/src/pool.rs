@@ -185,6 +185,7 @@ impl Pools {
         if let Some(c) = canonical {
             self.entries.remove(&c);
             self.canonical.retain(|_, v| v != &c);
+            crate::jump::forget(&c);
         }
     }
 
@@ -196,6 +197,11 @@ impl Pools {
         let conn = db.reader()?;
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())).at(db.path())?;
         Ok(db)
+    }
+
+    /// Whether pools for this canonical path are cached.
+    pub(crate) fn is_open(&self, canonical: &Path) -> bool {
+        self.entries.contains_key(canonical)
     }
 
     /// Number of cached databases (diagnostics).
@@ -258,6 +264,7 @@ impl Pools {
             let Some(oldest) = oldest else { return };
             self.entries.remove(&oldest);
             self.canonical.retain(|_, v| v != &oldest);
+            crate::jump::forget(&oldest);
         }
     }
 
