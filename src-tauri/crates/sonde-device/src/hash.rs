@@ -2,12 +2,26 @@
 
 use crate::error::{DeviceError, Result};
 use sha2::{Digest, Sha256};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// Lower-case hex SHA-256 and size of a local file.
 pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    hash_copying(path, None)
+}
+
+/// Hashes `path` and, in the same pass, copies it to `copy` (a snapshot's
+/// pristine backup costs no second read).
+pub fn sha256_file_copying(path: &Path, copy: &Path) -> Result<(String, u64)> {
+    hash_copying(path, Some(copy))
+}
+
+fn hash_copying(path: &Path, copy: Option<&Path>) -> Result<(String, u64)> {
     let mut file = std::fs::File::open(path).map_err(|e| DeviceError::io(path, e))?;
+    let mut out = match copy {
+        Some(c) => Some((std::fs::File::create(c).map_err(|e| DeviceError::io(c, e))?, c)),
+        None => None,
+    };
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     let mut size = 0u64;
@@ -18,6 +32,9 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
         }
         size += n as u64;
         hasher.update(&buf[..n]);
+        if let Some((f, c)) = &mut out {
+            f.write_all(&buf[..n]).map_err(|e| DeviceError::io(*c, e))?;
+        }
     }
     Ok((hex::encode(hasher.finalize()), size))
 }
@@ -26,6 +43,14 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
 pub async fn sha256_file_async(path: &Path) -> Result<(String, u64)> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || sha256_file(&path))
+        .await
+        .map_err(|e| DeviceError::Unsupported(format!("hashing task failed: {e}")))?
+}
+
+/// Async wrapper of [`sha256_file_copying`].
+pub async fn sha256_file_copying_async(path: &Path, copy: &Path) -> Result<(String, u64)> {
+    let (path, copy) = (path.to_owned(), copy.to_owned());
+    tokio::task::spawn_blocking(move || sha256_file_copying(&path, &copy))
         .await
         .map_err(|e| DeviceError::Unsupported(format!("hashing task failed: {e}")))?
 }

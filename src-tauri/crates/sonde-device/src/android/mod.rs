@@ -8,7 +8,7 @@
 pub mod parse;
 
 use crate::error::{DeviceError, Result};
-use crate::hash::sha256_file_async;
+use crate::hash::{sha256_file_async, sha256_file_copying_async};
 use crate::model::{
     group_databases, printable, App, DbFile, Device, Platform, PushOptions, PushReport, SQLITE_HEADER,
 };
@@ -381,8 +381,9 @@ impl Android {
     }
 
     /// Pulls a consistent snapshot: the database with its `-wal` and
-    /// `-journal`, copied concurrently, each verified by size and SHA-256
-    /// against the device after the copy, then moved into place together.
+    /// `-journal`, hashed on the device, copied concurrently, each copy
+    /// verified by size and SHA-256 against that hash, then moved into
+    /// place together.
     pub async fn pull(
         &self,
         ws: &Workspace,
@@ -410,33 +411,38 @@ impl Android {
                 async move { self.exec_out_to(serial, &cmd, &dest, timeout, cancel).await }
             });
             futures::future::try_join_all(copies).await?;
-            let (after, _) = self.device_files(serial, &target, cancel).await?;
-            let mut verified = after == before;
-            for (suffix, expected) in &wanted {
-                let local = staging.path().join(format!("{DB_FILE}{suffix}"));
-                let (hash, size) = sha256_file_async(&local).await?;
-                if hash != expected.sha256 || size != expected.size {
-                    verified = false;
-                    last_problem = if size < expected.size && after == before {
-                        DeviceError::TransferIncomplete {
-                            path: target.side(suffix),
-                            detail: format!("got {size} of {} bytes", expected.size),
-                        }
-                    } else {
-                        DeviceError::KeptChanging
-                    };
-                }
-            }
-            if !verified {
-                tracing::info!(attempt, "pulled copy did not verify; retrying");
-                continue;
-            }
+            // Each copy must be byte for byte what was hashed on the device
+            // before it: then every file was the same before and after its
+            // copy, and the set is one consistent version (no second look
+            // at the device needed). The pristine backup is written in the
+            // same pass.
             let original = staging.path().join(ORIGINAL_DIR);
             std::fs::create_dir(&original).map_err(|e| DeviceError::io(&original, e))?;
-            for (suffix, _) in &wanted {
+            let checks = wanted.iter().map(|(suffix, _)| {
                 let name = format!("{DB_FILE}{suffix}");
-                std::fs::copy(staging.path().join(&name), original.join(&name))
-                    .map_err(|e| DeviceError::io(&original, e))?;
+                let (local, copy) = (staging.path().join(&name), original.join(&name));
+                async move { sha256_file_copying_async(&local, &copy).await }
+            });
+            let got = futures::future::try_join_all(checks).await?;
+            let mismatch = wanted
+                .iter()
+                .zip(&got)
+                .find(|((_, expected), (hash, size))| *hash != expected.sha256 || *size != expected.size);
+            if let Some(((suffix, expected), (_, size))) = mismatch {
+                // A short copy of an unchanged file is a broken transfer;
+                // anything else means the app wrote meanwhile.
+                let unchanged =
+                    matches!(self.device_files(serial, &target, cancel).await, Ok((now, _)) if now == before);
+                last_problem = if *size < expected.size && unchanged {
+                    DeviceError::TransferIncomplete {
+                        path: target.side(suffix),
+                        detail: format!("got {size} of {} bytes", expected.size),
+                    }
+                } else {
+                    DeviceError::KeptChanging
+                };
+                tracing::info!(attempt, "pulled copy did not verify; retrying");
+                continue;
             }
             let manifest = Manifest {
                 uri: uri.to_string(),
