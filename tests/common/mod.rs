@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
