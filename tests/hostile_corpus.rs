@@ -647,6 +647,24 @@ fn opening_and_evicting_pools_repeatedly_keeps_memory_bounded() {
     assert!(grown < 8 * 1024, "20,000 open/evict cycles grew resident memory by {grown} KiB");
 }
 
+/// Databases nobody used for a while are closed with their connections and
+/// page caches (the sweeper does this every minute for five idle minutes);
+/// the next use reopens them transparently.
+#[test]
+fn idle_databases_are_closed_and_reopen_on_use() {
+    use sonde_db::pool::{pools, Db};
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = make_db(dir.path(), "idle.db", "CREATE TABLE t(v); INSERT INTO t VALUES (1);");
+    let canonical = Db::open(&db).expect("open").path().to_owned();
+    assert!(pools().is_open(&canonical));
+    std::thread::sleep(Duration::from_millis(30));
+    pools().close_idle(Duration::from_millis(10));
+    assert!(!pools().is_open(&canonical), "an idle database stays open");
+    let tables = sonde_db::query::list_tables(&db, true).expect("reopened");
+    assert_eq!(tables[0].rows, Some(1));
+    assert!(pools().is_open(&canonical));
+}
+
 #[test]
 fn a_ten_megabyte_cell_round_trips_exactly() {
     let dir = tempfile::tempdir().expect("tmp");

@@ -3,7 +3,7 @@
 //  - process start → first rendered device list;
 //  - first page of a 10,000,000-row table (UI render, and the raw IPC call);
 //  - a page after a jump to the middle;
-//  - backend memory (RSS) with that table open;
+//  - backend memory (RSS, and private memory) with that table open;
 //  - `fetch_page` (raw JSON bytes, tauri::ipc::Response) vs `fetch_page_json`
 //    (Tauri's value serialization) for 1,000-row pages.
 //
@@ -46,13 +46,22 @@ try {
   // The page's own clock: navigation start → now (excludes WebDriver/launch overhead).
   report.page_clock_at_first_device_ms = Math.round(await s.execute('return performance.now()'));
 
+  // RSS counts every shared library page mapped (GTK, WebKitGTK, ...), which
+  // other processes share; private memory (smaps_rollup Private_*) is what
+  // this process alone costs.
+  const pid = () => execFileSync('pgrep', ['-f', '-n', 'debug/sonde-desktop'], { encoding: 'utf8' }).trim();
   const rss = () => {
-    const pid = execFileSync('pgrep', ['-f', '-n', 'debug/sonde-desktop'], { encoding: 'utf8' }).trim();
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${pid()}/status`, 'utf8');
     return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+  };
+  const privateMb = () => {
+    const rollup = readFileSync(`/proc/${pid()}/smaps_rollup`, 'utf8');
+    const kb = [...rollup.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    return Math.round(kb / 1024);
   };
   await sleep(2000);
   report.backend_rss_idle_mb = rss();
+  report.backend_private_idle_mb = privateMb();
 
   const t1 = performance.now();
   await s.click(await s.find('[data-testid="open-file"]'));
@@ -96,6 +105,7 @@ try {
 
   report.backend_rss_with_10m_table_mb = rss();
   report.backend_rss_added_by_the_table_mb = report.backend_rss_with_10m_table_mb - report.backend_rss_idle_mb;
+  report.backend_private_with_10m_table_mb = privateMb();
 
   for (const rows of [200, 1000, 5000]) {
     for (let round = 0; round < 2; round++) {

@@ -33,6 +33,13 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Databases kept open at once; the least recently used beyond this are
 /// closed (their idle connections with them).
 const MAX_OPEN_DATABASES: usize = 16;
+/// A database nobody used for this long is closed by the sweeper.
+const CLOSE_IDLE_AFTER: Duration = Duration::from_secs(300);
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// Page cache per connection (KiB). Readers seek a few pages per page of
+/// rows; the OS caches the file anyway.
+const READER_CACHE_KIB: i64 = 2_000;
+const WRITER_CACHE_KIB: i64 = 8_000;
 
 /// Which file a pool was built for: device and inode survive in-place writes
 /// (ours, or the app's) but change when the file is replaced by a rename.
@@ -67,7 +74,8 @@ struct Entry {
     writer: r2d2::Pool<SqliteConnectionManager>,
     /// Table name as asked → (schema_version it was read at, schema).
     schemas: DashMap<String, (i64, Arc<TableSchema>)>,
-    /// Tick of the last checkout through the cache (for LRU eviction).
+    /// When the cache last handed this entry out, in ms since [`Pools::epoch`]
+    /// (for LRU eviction and closing idle databases).
     last_used: AtomicU64,
 }
 
@@ -82,7 +90,8 @@ pub struct Pools {
     /// without idle timeout and max lifetime: r2d2 would schedule a reaper
     /// job per pool on it that outlives the pool.
     workers: Arc<ScheduledThreadPool>,
-    clock: AtomicU64,
+    epoch: Instant,
+    sweeper: std::sync::Once,
 }
 
 static POOLS: Lazy<Pools> = Lazy::new(|| Pools {
@@ -91,7 +100,8 @@ static POOLS: Lazy<Pools> = Lazy::new(|| Pools {
     workers: Arc::new(
         ScheduledThreadPool::builder().num_threads(1).thread_name_pattern("sonde-pool-{}").build(),
     ),
-    clock: AtomicU64::new(0),
+    epoch: Instant::now(),
+    sweeper: std::sync::Once::new(),
 });
 
 /// The process-wide connection service.
@@ -183,9 +193,7 @@ impl Pools {
         let canonical = self.canonical.remove(path).map(|(_, c)| c);
         let canonical = canonical.or_else(|| std::fs::canonicalize(path).ok());
         if let Some(c) = canonical {
-            self.entries.remove(&c);
-            self.canonical.retain(|_, v| v != &c);
-            crate::jump::forget(&c);
+            self.close(&c);
         }
     }
 
@@ -200,7 +208,7 @@ impl Pools {
     }
 
     /// Whether pools for this canonical path are cached.
-    pub(crate) fn is_open(&self, canonical: &Path) -> bool {
+    pub fn is_open(&self, canonical: &Path) -> bool {
         self.entries.contains_key(canonical)
     }
 
@@ -234,7 +242,7 @@ impl Pools {
             return Err(DbError::NotAFile(path.to_owned()));
         }
         let identity = FileIdentity::of(&meta);
-        let now = self.clock.fetch_add(1, Ordering::Relaxed);
+        let now = self.now_ms();
         if let Some(entry) = self.entries.get(&canonical) {
             if entry.identity == identity {
                 entry.last_used.store(now, Ordering::Relaxed);
@@ -248,7 +256,42 @@ impl Pools {
         tracing::debug!(path = %canonical.display(), "opened connection pools");
         self.entries.insert(canonical.clone(), Arc::clone(&entry));
         self.close_least_recently_used(&canonical);
+        self.sweeper.call_once(|| {
+            let started = std::thread::Builder::new().name("sonde-pool-sweeper".into()).spawn(|| loop {
+                std::thread::sleep(SWEEP_EVERY);
+                pools().close_idle(CLOSE_IDLE_AFTER);
+            });
+            if let Err(e) = started {
+                tracing::warn!(error = %e, "idle databases will stay open: no sweeper thread");
+            }
+        });
         Ok((canonical, entry))
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Closes the pools of databases nobody used for `idle` (their idle
+    /// connections and page caches go with them; the next use reopens).
+    pub fn close_idle(&self, idle: Duration) {
+        let cutoff = self.now_ms().saturating_sub(u64::try_from(idle.as_millis()).unwrap_or(u64::MAX));
+        let stale: Vec<PathBuf> = self
+            .entries
+            .iter()
+            .filter(|e| e.last_used.load(Ordering::Relaxed) < cutoff)
+            .map(|e| e.key().clone())
+            .collect();
+        for path in stale {
+            self.close(&path);
+        }
+    }
+
+    /// Forgets everything cached for one canonical path.
+    fn close(&self, canonical: &Path) {
+        self.entries.remove(canonical);
+        self.canonical.retain(|_, v| v != canonical);
+        crate::jump::forget(canonical);
     }
 
     /// Keeps at most [`MAX_OPEN_DATABASES`] entries. A `Db` still held
@@ -262,9 +305,7 @@ impl Pools {
                 .min_by_key(|e| e.last_used.load(Ordering::Relaxed))
                 .map(|e| e.key().clone());
             let Some(oldest) = oldest else { return };
-            self.entries.remove(&oldest);
-            self.canonical.retain(|_, v| v != &oldest);
-            crate::jump::forget(&oldest);
+            self.close(&oldest);
         }
     }
 
@@ -272,12 +313,12 @@ impl Pools {
         let read_flags =
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let readers = SqliteConnectionManager::file(path).with_flags(read_flags).with_init(|c| {
-            common_init(c)?;
+            common_init(c, READER_CACHE_KIB)?;
             c.execute_batch("PRAGMA query_only = 1;")
         });
         let write_flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let writer = SqliteConnectionManager::file(path).with_flags(write_flags).with_init(|c| {
-            common_init(c)?;
+            common_init(c, WRITER_CACHE_KIB)?;
             c.execute_batch("PRAGMA foreign_keys = ON;")
         });
         let builder = || {
@@ -301,11 +342,11 @@ impl Pools {
 
 /// Settings shared by readers and the writer. No connection checkpoints on
 /// close: a `-wal` is only ever folded in by an explicit checkpoint (push).
-fn common_init(c: &mut Connection) -> rusqlite::Result<()> {
+fn common_init(c: &mut Connection, cache_kib: i64) -> rusqlite::Result<()> {
     c.busy_timeout(BUSY_TIMEOUT)?;
     c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     c.set_prepared_statement_cache_capacity(64);
-    c.execute_batch("PRAGMA cache_size = -8000;")
+    c.execute_batch(&format!("PRAGMA cache_size = -{cache_kib};"))
 }
 
 /// Opens one connection and reads the catalog, so an unusable file fails
