@@ -76,7 +76,7 @@ export const api = {
     const channel = new Channel<PushProgress>(onProgress);
     return call<PushReport>("push_database", { handle, stopApp, opId, onProgress: channel });
   },
-  runSql: (handle: number, sql: string, pageSize: number) => call<SqlResult>("run_sql", { handle, sql, pageSize }),
+  runSql: (handle: number, sql: string, pageSize: number, opId: string) => call<SqlResult>("run_sql", { handle, sql, pageSize, opId }),
   fetchSqlPage: (queryId: number, pageSize: number) => call<SqlResult>("fetch_sql_page", { queryId, pageSize }),
   closeSql: (queryId: number) => call<null>("close_sql", { queryId }),
   queryHistory: (handle: number) => call<HistoryEntry[]>("query_history", { handle }),

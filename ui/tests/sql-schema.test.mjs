@@ -29,7 +29,9 @@ describe("sql console and schema", () => {
     await page.keyboard.press("Control+Enter");
     await cell(page, 0, 1).filter({ hasText: "event 1" }).waitFor();
     const [run] = await calls(page, "run_sql");
-    assert.deepEqual(run.args, { handle: 1, sql: "SELECT * FROM events", pageSize: 200 });
+    const { opId, ...rest } = run.args;
+    assert.deepEqual(rest, { handle: 1, sql: "SELECT * FROM events", pageSize: 200 });
+    assert.match(opId, /^sql-/);
     assert.match(await page.getByTestId("row-count").textContent(), /^\d00\+ rows/, "more rows may follow");
     await page.getByTestId("grid").hover();
     // Scrolling to the end of what is loaded streams the next page in.
@@ -43,6 +45,23 @@ describe("sql console and schema", () => {
     assert.ok(more.length >= 1);
     assert.deepEqual(more[0].args, { queryId: 1, pageSize: 200 });
     await page.locator('[data-testid="history-item"]', { hasText: "SELECT * FROM events" }).waitFor();
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  it("cancels a query that never ends", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    await page.getByTestId("tab-sql").click();
+    await typeSql(page, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT sum(x) FROM c");
+    await page.getByTestId("sql-run").click();
+    await page.getByTestId("sql-cancel").click();
+    await page.getByTestId("sql-error").filter({ hasText: "Cancelled" }).waitFor();
+    assert.equal(await page.getByTestId("sql-cancel").count(), 0, "no Cancel once stopped");
+    assert.equal(await page.getByTestId("sql-run").isEnabled(), true);
+    const [run] = await calls(page, "run_sql");
+    const [cancel] = await calls(page, "cancel_operation");
+    assert.equal(cancel.args.opId, run.args.opId, "the running query is the one cancelled");
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

@@ -3,23 +3,30 @@ use crate::dto::SqlResult;
 use crate::error::{UiError, UiResult};
 use crate::state::Desktop;
 use sonde_db::appstate::HistoryEntry;
+use sonde_db::budget::Stop;
 use sonde_db::cursor_sql;
 use std::sync::Arc;
 use tauri::State;
 
 /// Runs SQL from the console: the first page, and an id for more. Every run
-/// goes into the database's history.
+/// goes into the database's history. `cancel_operation(op_id)` stops it
+/// while the first page is computed (a write is rolled back); `close_sql`
+/// stops a later page.
 #[tauri::command]
 pub async fn run_sql(
     desktop: State<'_, Arc<Desktop>>,
     handle: u32,
     sql: String,
     page_size: u32,
+    op_id: String,
 ) -> UiResult<SqlResult> {
     let db = desktop.db(handle)?;
     let path = db.path.clone();
     let text = sql.clone();
-    let result = blocking(move || Ok(cursor_sql::open(&path, &text, page_size as usize)?)).await;
+    let token = desktop.start_op(&op_id);
+    let stop: Stop = Arc::new(move || token.is_cancelled());
+    let result = blocking(move || Ok(cursor_sql::open(&path, &text, page_size as usize, Some(stop))?)).await;
+    desktop.end_op(&op_id);
     let key = db.location.key();
     let _ = desktop.core.state().add_history(&key, &sql, result.as_ref().err().map(|e| e.message.as_str()));
     let (page, cursor) = result?;

@@ -1,7 +1,7 @@
 // The SQL tab: editor, Run (Ctrl+Enter), results in the same grid (paged
 // with fetch_sql_page), the SQLite error as is, and this database's history.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api } from "../api";
+import { api, newOpId } from "../api";
 import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { OpenedDb } from "../bindings/OpenedDb";
 import { toCommandError } from "../errors";
@@ -26,6 +26,7 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
   const [cell, setCell] = useState<ActiveCellInfo | null>(null);
   const [exporting, setExporting] = useState(false);
   const [, force] = useState(0);
+  const opId = useRef("");
 
   const loadHistory = useCallback(() => {
     api.queryHistory(handle).then(setHistory, () => undefined);
@@ -39,13 +40,15 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
     if (!text || running) return;
     setRunning(true);
     setError(null);
+    opId.current = newOpId("sql");
     try {
-      const res = await api.runSql(handle, text, SQL_PAGE);
+      const res = await api.runSql(handle, text, SQL_PAGE, opId.current);
       const source = new SqlSource(res, (e) => showError(e, "Reading query results"));
       setResult({ source, sql: text, affected: res.page.rows_affected, wrote: res.page.wrote, hasColumns: res.page.columns.length > 0 });
     } catch (e) {
       const err = toCommandError(e);
-      if (err.kind === "sql" || err.kind === "constraint" || err.kind === "read_only" || err.kind === "locked") setError(err.message);
+      if (err.kind === "cancelled") setError("Cancelled: the query was stopped and changed nothing.");
+      else if (err.kind === "sql" || err.kind === "constraint" || err.kind === "read_only" || err.kind === "locked") setError(err.message);
       else showError(err, "Running SQL");
     } finally {
       setRunning(false);
@@ -64,6 +67,11 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
             <button className="primary" data-testid="sql-run" onClick={() => void run()} disabled={running} title="Run (Ctrl+Enter)">
               {running ? "Running…" : "Run"}
             </button>
+            {running && (
+              <button data-testid="sql-cancel" onClick={() => void api.cancelOperation(opId.current)} title="Stop the query (a write is rolled back)">
+                Cancel
+              </button>
+            )}
             <span className="muted">Ctrl+Enter runs the whole editor</span>
             <span className="spacer" />
             {result?.hasColumns && (

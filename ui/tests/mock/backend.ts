@@ -308,8 +308,16 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         d.applied = [];
         return { uri: d.location, bytes: 1_204_224, sha256: "ab".repeat(32), backup: "/home/user/.local/share/sonde/backups/notes.db.1", stopped_app: args.stopApp };
       }
-      case "run_sql":
-        return runSql(db(args), args.sql as string, args.pageSize as number);
+      case "run_sql": {
+        const sql = args.sql as string;
+        if (/^with\s+recursive/i.test(sql.trim())) {
+          // A query that never ends: it runs until cancel_operation(opId).
+          history.unshift({ id: history.length + 1, sql: sql.trim(), ran_at: Date.now(), ok: false, error: "cancelled" });
+          while (!cancelled.has(args.opId as string)) await sleep(20);
+          throw new UiErr("cancelled", "cancelled");
+        }
+        return runSql(db(args), sql, args.pageSize as number);
+      }
       case "fetch_sql_page": {
         const id = args.queryId as number;
         const cur = cursors.get(id);

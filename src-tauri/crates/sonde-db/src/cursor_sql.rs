@@ -6,11 +6,13 @@
 //! Write statements and scripts run to completion at open time (through the
 //! writer, as `query::run_sql` does); their rows, if any, are capped.
 
+use crate::budget::{self, Interrupter, Stop};
 use crate::error::{DbError, Result, SqliteResultExt};
 use crate::pool::Db;
 use crate::query::{self, CollectSink, ColumnMeta, SqlSummary};
 use crate::value::Value;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 
@@ -32,6 +34,8 @@ pub struct SqlPage {
 
 pub struct SqlCursor {
     requests: Option<mpsc::Sender<usize>>,
+    /// Set on drop: a page still being computed is interrupted.
+    closed: Arc<AtomicBool>,
     pages: mpsc::Receiver<Result<(Vec<Vec<Value>>, bool)>>,
     columns: Vec<ColumnMeta>,
     finished: bool,
@@ -39,7 +43,14 @@ pub struct SqlCursor {
 
 /// Runs `sql` and returns its first page (up to `page_size` rows) plus a
 /// cursor for the rest when the statement is a read with more rows.
-pub fn open(path: &Path, sql: &str, page_size: usize) -> Result<(SqlPage, Option<SqlCursor>)> {
+/// `stop` cancels it at any point, the first page or a later one (a write
+/// is rolled back); dropping the cursor interrupts a page in the works.
+pub fn open(
+    path: &Path,
+    sql: &str,
+    page_size: usize,
+    stop: Option<Stop>,
+) -> Result<(SqlPage, Option<SqlCursor>)> {
     let page_size = page_size.clamp(1, query::MAX_PAGE);
     let db = Db::open(path)?;
     let is_single_read = {
@@ -59,7 +70,8 @@ pub fn open(path: &Path, sql: &str, page_size: usize) -> Result<(SqlPage, Option
     };
     if !is_single_read {
         let mut sink = CappedSink { inner: CollectSink::default(), cap: WRITE_RESULT_CAP };
-        let SqlSummary { rows_affected, wrote, .. } = query::run_sql(path, sql, &mut sink)?;
+        let SqlSummary { rows_affected, wrote, .. } =
+            query::run_sql_until(path, sql, &mut sink, stop.as_ref())?;
         let page =
             SqlPage { columns: sink.inner.columns, rows: sink.inner.rows, done: true, rows_affected, wrote };
         return Ok((page, None));
@@ -68,12 +80,14 @@ pub fn open(path: &Path, sql: &str, page_size: usize) -> Result<(SqlPage, Option
     let (page_tx, page_rx) = mpsc::sync_channel::<Result<(Vec<Vec<Value>>, bool)>>(1);
     let (cols_tx, cols_rx) = mpsc::sync_channel::<Result<Vec<ColumnMeta>>>(1);
     let sql = sql.to_owned();
+    let closed = Arc::new(AtomicBool::new(false));
+    let thread_closed = Arc::clone(&closed);
     std::thread::Builder::new()
         .name("sonde-sql-cursor".into())
-        .spawn(move || serve(db, sql, cols_tx, req_rx, page_tx))
+        .spawn(move || serve(db, sql, stop, thread_closed, cols_tx, req_rx, page_tx))
         .map_err(|e| DbError::Sql(format!("cannot start query thread: {e}")))?;
     let columns = cols_rx.recv().map_err(|_| DbError::Sql("query thread ended".into()))??;
-    let mut cursor = SqlCursor { requests: Some(req_tx), pages: page_rx, columns, finished: false };
+    let mut cursor = SqlCursor { requests: Some(req_tx), closed, pages: page_rx, columns, finished: false };
     let first = cursor.next_page(page_size)?;
     let keep = !first.done;
     Ok((first, keep.then_some(cursor)))
@@ -104,7 +118,9 @@ impl SqlCursor {
 
 impl Drop for SqlCursor {
     fn drop(&mut self) {
-        // Closing the request channel ends the thread.
+        // Closing the request channel ends the thread; a page in the works
+        // is interrupted first.
+        self.closed.store(true, Ordering::Relaxed);
         self.requests.take();
     }
 }
@@ -114,12 +130,25 @@ type PageResult = Result<(Vec<Vec<Value>>, bool)>;
 fn serve(
     db: Db,
     sql: String,
+    stop: Option<Stop>,
+    closed: Arc<AtomicBool>,
     cols_tx: mpsc::SyncSender<Result<Vec<ColumnMeta>>>,
     req_rx: mpsc::Receiver<usize>,
     page_tx: mpsc::SyncSender<PageResult>,
 ) {
     let conn = match db.reader() {
         Ok(c) => c,
+        Err(e) => {
+            let _ = cols_tx.send(Err(e));
+            return;
+        }
+    };
+    // Declared before the statement, so it outlives it and is removed
+    // before the connection goes back to the pool.
+    let asked = stop.clone();
+    let interrupt = move || closed.load(Ordering::Relaxed) || asked.as_ref().is_some_and(|s| s());
+    let _interrupter = match Interrupter::install(&conn, interrupt) {
+        Ok(i) => i,
         Err(e) => {
             let _ = cols_tx.send(Err(e));
             return;
@@ -171,9 +200,10 @@ fn serve(
                 break;
             }
         }
-        let msg = match failed {
-            Some(e) => Err(e),
-            None => Ok((page, done)),
+        let msg = match (failed, &stop) {
+            (Some(e), Some(stop)) => budget::cancelled_if(Err(e), stop),
+            (Some(e), None) => Err(e),
+            (None, _) => Ok((page, done)),
         };
         let stop = done || msg.is_err();
         if page_tx.send(msg).is_err() || stop {
@@ -212,7 +242,7 @@ mod tests {
             "CREATE TABLE t(v); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 250) INSERT INTO t SELECT i FROM n;",
         )
         .expect("setup");
-        let (first, cursor) = open(&path, "SELECT v FROM t ORDER BY v", 100).expect("open cursor");
+        let (first, cursor) = open(&path, "SELECT v FROM t ORDER BY v", 100, None).expect("open cursor");
         assert_eq!(first.rows.len(), 100);
         assert!(!first.done);
         let mut cursor = cursor.expect("more");
@@ -223,10 +253,50 @@ mod tests {
         assert!(third.done);
         assert!(cursor.next_page(100).expect("after end").rows.is_empty());
 
-        let (write, none) = open(&path, "UPDATE t SET v = v + 1 WHERE v <= 10", 100).expect("write");
+        let (write, none) = open(&path, "UPDATE t SET v = v + 1 WHERE v <= 10", 100, None).expect("write");
         assert!(none.is_none());
         assert_eq!((write.rows_affected, write.wrote), (10, true));
-        let err = open(&path, "SELECT nope FROM t", 10).err().expect("error");
+        let err = open(&path, "SELECT nope FROM t", 10, None).err().expect("error");
         assert!(err.to_string().contains("no such column"), "{err}");
+    }
+
+    #[test]
+    fn cancel_stops_a_read_and_rolls_a_write_back() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("c.db");
+        rusqlite::Connection::open(&path)
+            .expect("open")
+            .execute_batch("CREATE TABLE t(v); INSERT INTO t VALUES (1), (2);")
+            .expect("setup");
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop: Stop = {
+            let flag = Arc::clone(&flag);
+            Arc::new(move || flag.load(std::sync::atomic::Ordering::Relaxed))
+        };
+        let forever = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT sum(x) FROM c";
+        let press_cancel = || {
+            let flag = Arc::clone(&flag);
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            })
+        };
+        let pressed = press_cancel();
+        let read = open(&path, forever, 10, Some(Arc::clone(&stop)));
+        assert!(matches!(read, Err(DbError::Cancelled)), "{:?}", read.err());
+        let _ = pressed.join();
+
+        flag.store(false, std::sync::atomic::Ordering::Relaxed);
+        let pressed = press_cancel();
+        let write =
+            open(&path, &format!("UPDATE t SET v = v + 10; UPDATE t SET v = ({forever})"), 10, Some(stop));
+        assert!(matches!(write, Err(DbError::Cancelled)), "{:?}", write.err());
+        let _ = pressed.join();
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let sum: i64 = conn.query_row("SELECT sum(v) FROM t", [], |r| r.get(0)).expect("sum");
+        assert_eq!(sum, 3, "the cancelled script changed nothing");
+        // The pooled connections carry no handler: the same SQL without a stop runs normally.
+        let (page, _) = open(&path, "SELECT count(*) FROM t", 10, None).expect("plain read");
+        assert_eq!(page.rows, vec![vec![Value::Integer(2)]]);
     }
 }

@@ -154,7 +154,14 @@ pub fn undo(path: &Path, changes: &[Change]) -> Result<Vec<Change>> {
 
 /// Runs write SQL on the writer: one statement as is, a script in one
 /// transaction.
-pub(crate) fn run_write_sql(db: &Db, sql: &str, sink: &mut dyn RowSink) -> Result<SqlSummary> {
+/// A stop request interrupts the statement; SQLite rolls it (or the
+/// script's transaction) back.
+pub(crate) fn run_write_sql(
+    db: &Db,
+    sql: &str,
+    sink: &mut dyn RowSink,
+    stop: Option<&crate::budget::Stop>,
+) -> Result<SqlSummary> {
     let mut conn = db.writer()?;
     let single = match conn.prepare(sql) {
         Ok(_) => true,
@@ -162,10 +169,10 @@ pub(crate) fn run_write_sql(db: &Db, sql: &str, sink: &mut dyn RowSink) -> Resul
         Err(e) => return Err(DbError::from_sqlite(e, db.path())),
     };
     if single {
-        return crate::query::run_script(db, &conn, sql, sink);
+        return crate::budget::until(&conn, stop, || crate::query::run_script(db, &conn, sql, sink));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
-    let summary = crate::query::run_script(db, &tx, sql, sink)?;
+    let summary = crate::budget::until(&tx, stop, || crate::query::run_script(db, &tx, sql, sink))?;
     tx.commit().at(db.path())?;
     Ok(summary)
 }

@@ -285,13 +285,24 @@ pub struct SqlSummary {
 /// (all or nothing).
 #[instrument(skip_all, fields(db = %path.display()))]
 pub fn run_sql(path: &Path, sql: &str, sink: &mut dyn RowSink) -> Result<SqlSummary> {
+    run_sql_until(path, sql, sink, None)
+}
+
+/// [`run_sql`], stopped (and a write rolled back) when `stop` says so.
+pub fn run_sql_until(
+    path: &Path,
+    sql: &str,
+    sink: &mut dyn RowSink,
+    stop: Option<&budget::Stop>,
+) -> Result<SqlSummary> {
     sonde_metrics::timed("query.sql", || {
         let db = Db::open(path)?;
         let conn = db.reader()?;
         let read_only = match conn.prepare(sql) {
             Ok(mut stmt) if stmt.readonly() => {
                 let mut summary = SqlSummary { statements: 1, ..Default::default() };
-                summary.rows_returned = stream_statement(&db, &mut stmt, sink)?;
+                summary.rows_returned =
+                    budget::until(&conn, stop, || stream_statement(&db, &mut stmt, sink))?;
                 Some(summary)
             }
             Ok(_) | Err(rusqlite::Error::MultipleStatement) => None,
@@ -300,7 +311,7 @@ pub fn run_sql(path: &Path, sql: &str, sink: &mut dyn RowSink) -> Result<SqlSumm
         drop(conn);
         match read_only {
             Some(summary) => Ok(summary),
-            None => crate::mutation::run_write_sql(&db, sql, sink),
+            None => crate::mutation::run_write_sql(&db, sql, sink, stop),
         }
     })
 }
