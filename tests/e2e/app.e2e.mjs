@@ -178,6 +178,27 @@ try {
     const cli = execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env });
     assert.deepEqual(readFileSync(exportPath), cli);
   });
+
+  await step('a script that never ends is cancelled and changes nothing', async () => {
+    const before = execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env });
+    await session.click(await session.find('[data-testid="export-done"] button')); // close the export dialog
+    await session.click(await session.waitFor('[data-testid="tab-sql"]'));
+    const editor = await session.waitFor('[data-testid="sql-editor"]');
+    await session.click(editor);
+    await session.chord(KEY.CONTROL, 'a');
+    await session.keys(KEY.DELETE);
+    await session.type(
+      editor,
+      "UPDATE Album SET Title = 'lost'; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT sum(x) FROM c;",
+    );
+    await session.click(await session.find('[data-testid="sql-run"]'));
+    await session.click(await session.waitFor('[data-testid="sql-cancel"]'));
+    await session.waitFor('[data-testid="sql-error"]', {
+      predicate: async (id) => (await session.text(id)).includes('Cancelled'),
+    });
+    // The script ran in one transaction: its finished UPDATE was rolled back.
+    assert.deepEqual(execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env }), before);
+  });
 } finally {
   await session?.close();
   driver.kill();

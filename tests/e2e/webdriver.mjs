@@ -110,6 +110,18 @@ export class Session {
     await this.cmd('DELETE', '/actions');
   }
 
+  /** Presses `key` while `modifier` is held (e.g. KEY.CONTROL + 'a'). */
+  async chord(modifier, key) {
+    const actions = [
+      { type: 'keyDown', value: modifier },
+      { type: 'keyDown', value: key },
+      { type: 'keyUp', value: key },
+      { type: 'keyUp', value: modifier },
+    ];
+    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'kbd', actions }] });
+    await this.cmd('DELETE', '/actions');
+  }
+
   execute(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
@@ -127,7 +139,7 @@ export class Session {
   }
 }
 
-export const KEY = { ENTER: '\uE007', ESCAPE: '\uE00C', CONTROL: '\uE009', SHIFT: '\uE008' };
+export const KEY = { ENTER: '\uE007', ESCAPE: '\uE00C', CONTROL: '\uE009', SHIFT: '\uE008', DELETE: '\uE017' };
 
 async function request(base, method, path, body) {
   const res = await fetch(base + path, {
