@@ -263,35 +263,77 @@ impl Android {
     }
 
     /// Hashes of the database and its side files on the device (absent
-    /// side files are `None`; an absent database is an error).
+    /// side files are `None`; an absent database is an error), and their
+    /// total size.
     async fn device_files(
         &self,
         serial: &str,
         target: &Target,
         cancel: &CancellationToken,
     ) -> Result<(DeviceFiles, u64)> {
+        let present = self.present_files(serial, target, cancel).await?;
+        let files = self.hash_files(serial, target, &present, cancel).await?;
+        Ok((files, present.total()))
+    }
+
+    /// Which of the database's files exist, with their sizes (`stat`).
+    async fn present_files(
+        &self,
+        serial: &str,
+        target: &Target,
+        cancel: &CancellationToken,
+    ) -> Result<Present> {
         let paths: Vec<String> = SIDES.iter().map(|s| target.side(s)).collect();
         let mut words = vec!["stat", "-c", "%s %n"];
         words.extend(paths.iter().map(String::as_str));
         let stat = self.shell_raw(serial, &target.command(&words), cancel).await?;
         let sizes = parse::sizes(&stat.stdout_text());
-        let size_of = |p: &str| sizes.iter().find(|(n, _)| n == p).map(|(_, s)| *s);
-        if size_of(&paths[0]).is_none() {
+        let files: Vec<(&'static str, u64)> = SIDES
+            .iter()
+            .zip(&paths)
+            .filter_map(|(suffix, path)| {
+                sizes.iter().find(|(n, _)| n == path).map(|(_, size)| (*suffix, *size))
+            })
+            .collect();
+        if files.first().is_none_or(|(suffix, _)| !suffix.is_empty()) {
             return Err(shell_error(&stat, &target.path));
         }
-        let present: Vec<&str> = paths.iter().map(String::as_str).filter(|p| size_of(p).is_some()).collect();
+        Ok(Present { files })
+    }
+
+    /// SHA-256 of the present files, with the sizes `stat` gave.
+    async fn hash_files(
+        &self,
+        serial: &str,
+        target: &Target,
+        present: &Present,
+        cancel: &CancellationToken,
+    ) -> Result<DeviceFiles> {
+        let paths: Vec<String> = present.files.iter().map(|(suffix, _)| target.side(suffix)).collect();
         let mut words = vec!["sha256sum"];
-        words.extend(present.iter().copied());
+        words.extend(paths.iter().map(String::as_str));
         let sums = self.shell_raw(serial, &target.command(&words), cancel).await?;
         let hashes = parse::sha256sums(&sums.stdout_text());
-        let state = |p: &str| -> Option<FileState> {
-            let size = size_of(p)?;
-            let hash = hashes.iter().find(|(n, _)| n == p)?.1.clone();
+        let state = |suffix: &str| -> Option<FileState> {
+            let size = present.files.iter().find(|(s, _)| *s == suffix)?.1;
+            let path = target.side(suffix);
+            let hash = hashes.iter().find(|(n, _)| *n == path)?.1.clone();
             Some(FileState { sha256: hash, size })
         };
-        let db = state(&paths[0]).ok_or_else(|| shell_error(&sums, &target.path))?;
-        let total = present.iter().filter_map(|p| size_of(p)).sum();
-        Ok((DeviceFiles { db, wal: state(&paths[1]), journal: state(&paths[2]) }, total))
+        let db = state("").ok_or_else(|| shell_error(&sums, &target.path))?;
+        Ok(DeviceFiles { db, wal: state("-wal"), journal: state("-journal") })
+    }
+}
+
+/// The database's files that exist on the device: (suffix, size), the
+/// database first.
+struct Present {
+    files: Vec<(&'static str, u64)>,
+}
+
+impl Present {
+    fn total(&self) -> u64 {
+        self.files.iter().map(|(_, size)| size).sum()
     }
 }
 

@@ -9,8 +9,8 @@ use crate::uri::DeviceUri;
 
 impl Android {
     /// Pulls a consistent snapshot: the database with its `-wal` and
-    /// `-journal`, hashed on the device, copied concurrently, each copy
-    /// verified by size and SHA-256 against that hash, then moved into
+    /// `-journal`, copied concurrently while the device hashes them, each
+    /// copy verified by size and SHA-256 against that hash, then moved into
     /// place together.
     pub async fn pull(
         &self,
@@ -22,9 +22,22 @@ impl Android {
         let serial = uri.device.as_str();
         let mut last_problem = DeviceError::KeptChanging;
         for attempt in 1..=3 {
-            let (before, total) = self.device_files(serial, &target, cancel).await?;
+            // Hash on the device while copying: each copy is then checked
+            // against a hash taken during its own transfer.
+            let present = self.present_files(serial, &target, cancel).await?;
             let staging = ws.staging_for(uri)?;
-            let timeout = self.timeouts.transfer(total);
+            let timeout = self.timeouts.transfer(present.total());
+            let copies = present.files.iter().map(|(suffix, _)| {
+                let dest = staging.path().join(format!("{DB_FILE}{suffix}"));
+                let cmd = target.command(&["cat", &target.side(suffix)]);
+                async move { self.exec_out_to(serial, &cmd, &dest, timeout, cancel).await }
+            });
+            let (hashed, copied) = futures::join!(
+                self.hash_files(serial, &target, &present, cancel),
+                futures::future::try_join_all(copies)
+            );
+            let before = hashed?;
+            copied?;
             let wanted: Vec<(&str, &FileState)> = [
                 ("", Some(&before.db)),
                 ("-wal", before.wal.as_ref()),
@@ -33,17 +46,17 @@ impl Android {
             .into_iter()
             .filter_map(|(s, f)| f.map(|f| (s, f)))
             .collect();
-            let copies = wanted.iter().map(|(suffix, _)| {
-                let dest = staging.path().join(format!("{DB_FILE}{suffix}"));
-                let cmd = target.command(&["cat", &target.side(suffix)]);
-                async move { self.exec_out_to(serial, &cmd, &dest, timeout, cancel).await }
-            });
-            futures::future::try_join_all(copies).await?;
+            if wanted.len() != present.files.len() {
+                // A side file vanished between `stat` and the hash: its copy
+                // cannot be verified, so the whole set is taken again.
+                last_problem = DeviceError::KeptChanging;
+                continue;
+            }
             // Each copy must be byte for byte what was hashed on the device
-            // before it: then every file was the same before and after its
-            // copy, and the set is one consistent version (no second look
-            // at the device needed). The pristine backup is written in the
-            // same pass.
+            // while it was copied: then no file changed during its copy, all
+            // copies started together, so the set is one consistent version
+            // (no second look at the device needed). The pristine backup is
+            // written in the same pass.
             let original = staging.path().join(ORIGINAL_DIR);
             std::fs::create_dir(&original).map_err(|e| DeviceError::io(&original, e))?;
             let checks = wanted.iter().map(|(suffix, _)| {
