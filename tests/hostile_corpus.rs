@@ -500,26 +500,6 @@ fn wal_db(dir: &Path) -> PathBuf {
     path
 }
 
-/// A rollback-journal database left by a crash mid-transaction (hot journal).
-fn hot_journal_db(dir: &Path) -> PathBuf {
-    let live = make_db(dir, "live.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v); PRAGMA cache_size = 1;");
-    let conn = Connection::open(&live).expect("open");
-    conn.execute_batch(
-        "PRAGMA cache_size = 1;
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
-         INSERT INTO t SELECT i, hex(randomblob(200)) FROM n;",
-    )
-    .expect("fill");
-    conn.execute_batch("BEGIN; UPDATE t SET v = 'uncommitted ' || id;").expect("open transaction");
-    let crashed = dir.join("crashed.db");
-    std::fs::copy(&live, &crashed).expect("copy db");
-    let journal = PathBuf::from(format!("{}-journal", live.display()));
-    assert!(journal.exists(), "the transaction spilled into the journal");
-    std::fs::copy(&journal, format!("{}-journal", crashed.display())).expect("copy journal");
-    conn.execute_batch("ROLLBACK").expect("rollback");
-    crashed
-}
-
 /// Deterministic pseudo-random bytes.
 fn noise(seed: u64, n: usize) -> Vec<u8> {
     let mut x = seed | 1;

@@ -12,14 +12,24 @@ pub struct UiError {
     /// `adb_missing`, `tool_missing`, `unauthorized`, `offline`, `device_not_found`,
     /// `not_debuggable`, `unknown_package`, `conflict`, `timeout`, `cancelled`,
     /// `encrypted`, `not_a_database`, `read_only`, `locked`, `constraint`, `sql`,
-    /// `not_found`, `unpushed_edits`, `invalid`, `error`.
+    /// `not_found`, `unpushed_edits`, `invalid`, `hot_journal`, `error`.
     pub kind: String,
     pub message: String,
+    /// The database location the error is about, when the page may not know
+    /// it (a file picked in the open dialog), so it can offer to retry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub location: Option<String>,
 }
 
 impl UiError {
     pub fn new(kind: &str, message: impl Into<String>) -> Self {
-        UiError { kind: kind.to_owned(), message: message.into() }
+        UiError { kind: kind.to_owned(), message: message.into(), location: None }
+    }
+
+    pub fn about(mut self, location: &str) -> Self {
+        self.location = Some(location.to_owned());
+        self
     }
 }
 
@@ -44,6 +54,7 @@ fn device_kind(e: &DeviceError) -> &'static str {
 fn db_kind(e: &DbError) -> &'static str {
     match e {
         DbError::EncryptedOrCorrupt { .. } => "encrypted",
+        DbError::HotJournal(_) => "hot_journal",
         DbError::NotADatabase(_) | DbError::NotAFile(_) => "not_a_database",
         DbError::ReadOnly { .. } | DbError::GeneratedColumn { .. } | DbError::NoRowKey(_) => "read_only",
         DbError::Locked => "locked",

@@ -194,3 +194,23 @@ pub fn run_within(mut cmd: Command, limit: Duration) -> Output {
     };
     Output { status, stdout: t_out.join().unwrap_or_default(), stderr: t_err.join().unwrap_or_default() }
 }
+
+/// A rollback-journal database left by a crash mid-transaction (hot journal).
+pub fn hot_journal_db(dir: &Path) -> PathBuf {
+    let live = make_db(dir, "live.db", "CREATE TABLE t(id INTEGER PRIMARY KEY, v); PRAGMA cache_size = 1;");
+    let conn = rusqlite::Connection::open(&live).expect("open");
+    conn.execute_batch(
+        "PRAGMA cache_size = 1;
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+         INSERT INTO t SELECT i, hex(randomblob(200)) FROM n;",
+    )
+    .expect("fill");
+    conn.execute_batch("BEGIN; UPDATE t SET v = 'uncommitted ' || id;").expect("open transaction");
+    let crashed = dir.join("crashed.db");
+    std::fs::copy(&live, &crashed).expect("copy db");
+    let journal = PathBuf::from(format!("{}-journal", live.display()));
+    assert!(journal.exists(), "the transaction spilled into the journal");
+    std::fs::copy(&journal, format!("{}-journal", crashed.display())).expect("copy journal");
+    conn.execute_batch("ROLLBACK").expect("rollback");
+    crashed
+}

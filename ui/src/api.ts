@@ -59,7 +59,8 @@ export const api = {
   listApps: (device: string, includeSystem: boolean) => call<App[]>("list_apps", { device, includeSystem }),
   listDatabases: (device: string, app: string) => call<DbFile[]>("list_databases", { device, app }),
   recentDatabases: () => call<RecentDatabase[]>("recent_databases"),
-  openDatabase: (location: string) => call<OpenedDb>("open_database", { location }),
+  openDatabase: (location: string, recoverHotJournal = false) =>
+    call<OpenedDb>("open_database", recoverHotJournal ? { location, recoverHotJournal } : { location }),
   openFileDialog: () => call<OpenedDb | null>("open_file_dialog"),
   closeDatabase: (handle: number) => call<null>("close_database", { handle }),
   listTables: (handle: number, counts: boolean) => call<TableListing[]>("list_tables", { handle, counts }),

@@ -4,9 +4,12 @@ import type { UiError } from "./bindings/UiError";
 /** A rejected command, with the stable `kind` the UI branches on. */
 export class CommandError extends Error {
   readonly kind: string;
-  constructor(kind: string, message: string) {
+  /** The database location the error is about, when the backend says. */
+  readonly location?: string;
+  constructor(kind: string, message: string, location?: string) {
     super(message);
     this.kind = kind;
+    this.location = location;
     this.name = "CommandError";
   }
 }
@@ -18,13 +21,14 @@ function isUiError(e: unknown): e is UiError {
 /** Normalises whatever a command rejected with (UiError, string, Error). */
 export function toCommandError(e: unknown): CommandError {
   if (e instanceof CommandError) return e;
-  if (isUiError(e)) return new CommandError(e.kind, e.message);
+  if (isUiError(e)) return new CommandError(e.kind, e.message, e.location);
   if (e instanceof Error) return new CommandError("error", e.message);
   return new CommandError("error", String(e));
 }
 
 /** What the user can do about an error kind (shown under the message). */
 export const HINTS: Record<string, string> = {
+  hot_journal: "An app stopped in the middle of writing this database. Rolling its unfinished transaction back is what the app itself does the next time it opens it; until then Sonde only reads what was committed.",
   adb_missing: "adb was not found: install Android platform-tools (Debian/Ubuntu: apt install adb; macOS: brew install android-platform-tools) or set ADB / ANDROID_HOME, then reconnect.",
   tool_missing: "A device tool is missing: install libimobiledevice for iOS devices (apt install libimobiledevice-utils / brew install libimobiledevice). See Diagnostics for details.",
   unauthorized: "Unlock the phone and accept the USB debugging prompt on the phone, then try again.",

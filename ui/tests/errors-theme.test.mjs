@@ -2,7 +2,7 @@
 // dark mode, and the CSP (no violations while using the app).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { openTable, problemsOf, startApp } from "./lib/app.mjs";
+import { calls, openTable, problemsOf, startApp } from "./lib/app.mjs";
 
 const banner = (page) => page.getByTestId("error-banner");
 
@@ -52,6 +52,22 @@ describe("errors, diagnostics, themes", () => {
     assert.equal(await banner(page).getAttribute("data-kind"), "encrypted");
     assert.match(await banner(page).textContent(), /encrypted or corrupt/);
     assert.match(await banner(page).textContent(), /Opening databases\/vault.db failed/);
+    await page.close();
+  });
+
+  it("hot journal: offers to roll the crashed transaction back, then opens", async () => {
+    const page = await app.open({ hotJournal: true });
+    await page.getByTestId("open-file").click();
+    await banner(page).waitFor();
+    assert.equal(await banner(page).getAttribute("data-kind"), "hot_journal");
+    assert.match(await banner(page).textContent(), /stopped in the middle of writing/);
+    assert.equal(await page.locator('[data-testid="table-item"]').count(), 0, "nothing opened yet");
+    await page.getByTestId("error-action").click();
+    await page.locator('[data-testid="table-item"]').first().waitFor();
+    assert.equal(await banner(page).count(), 0);
+    const opens = await calls(page, "open_database");
+    assert.deepEqual(opens.at(-1).args, { location: "/home/user/local.db", recoverHotJournal: true });
+    assert.deepEqual(problemsOf(page), []);
     await page.close();
   });
 

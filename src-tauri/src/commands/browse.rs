@@ -14,8 +14,14 @@ use tauri_plugin_dialog::DialogExt;
 
 /// Opens a device database (pulling a snapshot) or a local file the user
 /// chose before (dialog, drop, recent list).
+/// Opens a database; `recover_hot_journal` rolls back a crashed app's
+/// unfinished transaction first (the user confirmed it).
 #[tauri::command]
-pub async fn open_database(desktop: State<'_, Arc<Desktop>>, location: String) -> UiResult<OpenedDb> {
+pub async fn open_database(
+    desktop: State<'_, Arc<Desktop>>,
+    location: String,
+    recover_hot_journal: Option<bool>,
+) -> UiResult<OpenedDb> {
     if let Location::Local(path) = Location::parse(&location)? {
         let known = desktop.is_allowed(&path)
             || desktop.core.state().recent(200)?.iter().any(|r| r.uri == Location::Local(path.clone()).key());
@@ -23,11 +29,15 @@ pub async fn open_database(desktop: State<'_, Arc<Desktop>>, location: String) -
             return Err(UiError::new("invalid", "choose the file with Open… or drop it on the window"));
         }
     }
-    open(&desktop, &location).await
+    open(&desktop, &location, recover_hot_journal.unwrap_or(false)).await
 }
 
-async fn open(desktop: &Desktop, location: &str) -> UiResult<OpenedDb> {
-    let db = desktop.core.open(location, &CancellationToken::new()).await?;
+async fn open(desktop: &Desktop, location: &str, recover_hot_journal: bool) -> UiResult<OpenedDb> {
+    let db = desktop
+        .core
+        .open_recovering(location, &CancellationToken::new(), recover_hot_journal)
+        .await
+        .map_err(|e| UiError::from(e).about(location))?;
     let path = db.path.clone();
     let tables = blocking(move || Ok(query::list_tables(&path, false)?)).await?;
     let label = match &db.location {
@@ -56,7 +66,7 @@ pub async fn open_file_dialog(
     };
     let Some(path) = picked else { return Ok(None) };
     desktop.allow(&path);
-    open(&desktop, &path.display().to_string()).await.map(Some)
+    open(&desktop, &path.display().to_string(), false).await.map(Some)
 }
 
 #[tauri::command]

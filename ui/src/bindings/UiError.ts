@@ -5,6 +5,11 @@ export type UiError = {
  * `adb_missing`, `tool_missing`, `unauthorized`, `offline`, `device_not_found`,
  * `not_debuggable`, `unknown_package`, `conflict`, `timeout`, `cancelled`,
  * `encrypted`, `not_a_database`, `read_only`, `locked`, `constraint`, `sql`,
- * `not_found`, `unpushed_edits`, `invalid`, `error`.
+ * `not_found`, `unpushed_edits`, `invalid`, `hot_journal`, `error`.
  */
-kind: string, message: string, };
+kind: string, message: string, 
+/**
+ * The database location the error is about, when the page may not know
+ * it (a file picked in the open dialog), so it can offer to retry.
+ */
+location?: string, };

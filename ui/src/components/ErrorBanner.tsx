@@ -13,6 +13,18 @@ export function ErrorBanner() {
         <strong>{error.context ? `${error.context} failed` : "Something failed"}</strong>
         {hint && <div className="error-hint">{hint}</div>}
         <div className="error-message">{error.message}</div>
+        {error.action && (
+          <button
+            className="primary error-action"
+            data-testid="error-action"
+            onClick={() => {
+              clearError();
+              error.action?.run();
+            }}
+          >
+            {error.action.label}
+          </button>
+        )}
       </div>
       <button className="icon" aria-label="Dismiss error" onClick={clearError}>
         ×

@@ -15,6 +15,8 @@ export interface BannerError {
   message: string;
   /** What the user was doing ("Opening x.db"). */
   context?: string;
+  /** A way out the banner offers as a button. */
+  action?: { label: string; run: () => void };
 }
 
 export interface AppState {
@@ -47,10 +49,16 @@ export const appStore = createStore<AppState>({
 
 const patch = (p: Partial<AppState>) => appStore.set((s) => ({ ...s, ...p }));
 
-export function showError(e: unknown, context?: string): CommandError {
+export function showError(e: unknown, context?: string, action?: BannerError["action"]): CommandError {
   const err = toCommandError(e);
-  patch({ error: { kind: err.kind, message: err.message, context } });
+  patch({ error: { kind: err.kind, message: err.message, context, action } });
   return err;
+}
+
+/** For a database a crashed app left mid-transaction: roll back, then open. */
+function recoverAction(err: CommandError, location: string | undefined, label?: string): BannerError["action"] {
+  if (err.kind !== "hot_journal" || !location) return undefined;
+  return { label: "Roll back and open", run: () => void openLocation(location, label, true) };
 }
 
 export const clearError = () => patch({ error: null });
@@ -112,16 +120,17 @@ function adopt(db: OpenedDb): void {
   void refreshRecent();
 }
 
-export async function openLocation(location: string, label?: string): Promise<OpenedDb | null> {
+export async function openLocation(location: string, label?: string, recoverHotJournal = false): Promise<OpenedDb | null> {
   patch({ opening: [...appStore.get().opening, location] });
   try {
     const previous = appStore.get().open.find((o) => o.location === location);
-    const db = await api.openDatabase(location);
+    const db = await api.openDatabase(location, recoverHotJournal);
     if (previous && previous.handle !== db.handle) void api.closeDatabase(previous.handle).catch(() => undefined);
     adopt(db);
     return db;
   } catch (e) {
-    showError(e, `Opening ${label ?? location}`);
+    const err = toCommandError(e);
+    showError(err, `Opening ${label ?? location}`, recoverAction(err, location, label));
     return null;
   } finally {
     appStore.set((s) => ({ ...s, opening: s.opening.filter((l) => l !== location) }));
@@ -133,7 +142,8 @@ export async function openFileDialog(): Promise<void> {
     const db = await api.openFileDialog();
     if (db) adopt(db);
   } catch (e) {
-    showError(e, "Opening a file");
+    const err = toCommandError(e);
+    showError(err, "Opening a file", recoverAction(err, err.location));
   }
 }
 

@@ -28,6 +28,8 @@ export interface Scenario {
   /** Extra latency for some commands (ms). */
   slow?: Record<string, number>;
   problems?: string[];
+  /** The local file was left mid-transaction by a crashed app. */
+  hotJournal?: boolean;
 }
 
 export const SIM_SERIAL = "127.0.0.1:40101";
@@ -49,6 +51,7 @@ class UiErr {
   constructor(
     public kind: string,
     public message: string,
+    public location?: string,
   ) {}
 }
 
@@ -84,6 +87,13 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
           ],
     problems: scenario.problems ?? [],
   });
+
+  const hotJournal = () =>
+    new UiErr(
+      "hot_journal",
+      `${LOCAL_PATH}: the database has an unfinished transaction left by a crash (a hot -journal file); reading does not roll it back`,
+      LOCAL_PATH,
+    );
 
   const openDb = (location: string): OpenedDb => {
     const local = location.startsWith("file://") || location.startsWith("/");
@@ -252,8 +262,10 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
           { uri: NOTES_URI, label: "com.example.notes — notes.db", opened_at: 1_699_990_000_000 },
         ];
       case "open_database":
+        if (scenario.hotJournal && args.location === LOCAL_PATH && !args.recoverHotJournal) throw hotJournal();
         return openDb(args.location as string);
       case "open_file_dialog":
+        if (scenario.hotJournal) throw hotJournal();
         return openDb(LOCAL_PATH);
       case "close_database":
         dbs.delete(args.handle as number);
@@ -375,7 +387,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       if (err) throw { ...err };
       return await handle(cmd, args);
     } catch (e) {
-      if (e instanceof UiErr) throw { kind: e.kind, message: e.message };
+      if (e instanceof UiErr) throw e.location ? { kind: e.kind, message: e.message, location: e.location } : { kind: e.kind, message: e.message };
       throw e;
     } finally {
       call.done = performance.now();

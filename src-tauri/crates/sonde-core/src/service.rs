@@ -69,8 +69,21 @@ impl Sonde {
     }
 
     /// Resolves a location to a local database file (see the crate docs).
-    #[instrument(skip_all, fields(location = %text))]
     pub async fn open(&self, text: &str, cancel: &CancellationToken) -> Result<OpenDb> {
+        self.open_recovering(text, cancel, false).await
+    }
+
+    /// [`Sonde::open`]; with `recover_hot_journal`, a local or simulator
+    /// database left mid-transaction by a crash is rolled back first (as its
+    /// app would on its next open) instead of refused. Snapshots, Sonde's own
+    /// copies, are always recovered.
+    #[instrument(skip_all, fields(location = %text, recover_hot_journal))]
+    pub async fn open_recovering(
+        &self,
+        text: &str,
+        cancel: &CancellationToken,
+        recover_hot_journal: bool,
+    ) -> Result<OpenDb> {
         let location = Location::parse(text)?;
         let opened = match &location {
             Location::Local(path) => {
@@ -95,7 +108,7 @@ impl Sonde {
         let path = opened.path.clone();
         // A snapshot is Sonde's own copy: one pulled while the app was
         // mid-transaction is recovered now, as the app would on its next open.
-        let recover = opened.snapshot_dir.is_some();
+        let recover = recover_hot_journal || opened.snapshot_dir.is_some();
         blocking(move || {
             if recover {
                 pools().open_for_write(&path)?;
