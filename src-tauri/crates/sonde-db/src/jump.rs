@@ -1,6 +1,8 @@
 //! Fast jumps in big rowid tables: a sample of every 8,192nd rowid, built
 //! once per file version in the background, turns "the row at offset N" from
-//! a walk of N rows into a seek plus a walk of at most 8,191.
+//! a walk of N rows into a seek plus a walk of at most 8,191. A table whose
+//! rowids have no gaps (count = max - min + 1, three cheap lookups) needs no
+//! scan at all: the row at offset N has rowid min + N.
 //!
 //! Used only where it is exact: a rowid table in its default order with no
 //! filters. The sample belongs to one version of the file (size and mtime
@@ -37,8 +39,14 @@ impl FileVersion {
 
 struct Samples {
     version: FileVersion,
+    rowids: Rowids,
+}
+
+enum Rowids {
     /// `rowids[i]` is the rowid of row `i * STEP` in rowid order.
-    rowids: Vec<i64>,
+    Every(Vec<i64>),
+    /// Rowids `first..first + rows` without gaps.
+    Dense { first: i64, rows: u64 },
 }
 
 enum Slot {
@@ -97,7 +105,34 @@ pub(crate) fn warm(db: &Db, schema: &TableSchema) {
 fn build(db: &Db, table: &str, alias: &str) -> Result<Option<Samples>> {
     let before = FileVersion::of(db.path());
     let conn = db.reader()?;
-    let sql = format!("SELECT {alias} FROM {} ORDER BY {alias}", crate::ident::quote(table));
+    let quoted = crate::ident::quote(table);
+    let tx = conn.unchecked_transaction().at(db.path())?;
+    // SQLite counts from the smallest b-tree and seeks min/max: milliseconds.
+    let (count, min, max): (i64, Option<i64>, Option<i64>) = tx
+        .query_row(
+            &format!(
+                "SELECT (SELECT count(*) FROM {quoted}), (SELECT min({alias}) FROM {quoted}), (SELECT max({alias}) FROM {quoted})"
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .at(db.path())?;
+    let rowids = match (min, max) {
+        (Some(min), Some(max)) if i128::from(max) - i128::from(min) + 1 == i128::from(count) => {
+            Rowids::Dense { first: min, rows: u64::try_from(count).unwrap_or(0) }
+        }
+        _ => Rowids::Every(every_nth_rowid(db, &tx, &quoted, alias)?),
+    };
+    drop(tx);
+    let after = FileVersion::of(db.path());
+    Ok(match (before, after) {
+        (Some(b), Some(a)) if a == b => Some(Samples { version: a, rowids }),
+        _ => None,
+    })
+}
+
+fn every_nth_rowid(db: &Db, conn: &rusqlite::Connection, quoted: &str, alias: &str) -> Result<Vec<i64>> {
+    let sql = format!("SELECT {alias} FROM {quoted} ORDER BY {alias}");
     let mut stmt = conn.prepare(&sql).at(db.path())?;
     let mut rows = stmt.query([]).at(db.path())?;
     let mut rowids = Vec::new();
@@ -108,11 +143,7 @@ fn build(db: &Db, table: &str, alias: &str) -> Result<Option<Samples>> {
         }
         i += 1;
     }
-    let after = FileVersion::of(db.path());
-    Ok(match (before, after) {
-        (Some(b), Some(a)) if a == b => Some(Samples { version: a, rowids }),
-        _ => None,
-    })
+    Ok(rowids)
 }
 
 /// The rowid of the row at `offset` (0-based, rowid order), from a fresh
@@ -133,7 +164,18 @@ pub(crate) fn rowid_at(
         CACHE.remove(&key);
         return Ok(None);
     }
-    let Some(&start) = samples.rowids.get((offset / STEP) as usize) else { return Ok(None) };
+    let start = match &samples.rowids {
+        Rowids::Dense { first, rows } => {
+            // Exact without touching the table: no gaps between first and last.
+            return Ok(
+                (offset < *rows).then(|| first.saturating_add(i64::try_from(offset).unwrap_or(i64::MAX)))
+            );
+        }
+        Rowids::Every(rowids) => match rowids.get((offset / STEP) as usize) {
+            Some(&start) => start,
+            None => return Ok(None),
+        },
+    };
     let sql = format!(
         "SELECT {alias} FROM {} WHERE {alias} >= ?1 ORDER BY {alias} LIMIT 1 OFFSET {}",
         crate::ident::quote(&schema.name),

@@ -405,6 +405,43 @@ mod tests {
     /// with gaps in the rowids, and a write makes the sample stale (never
     /// wrong).
     #[test]
+    fn dense_rowids_jump_exactly_without_a_scan() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("d.db");
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        // Rowids -5..=39994: no gaps, not starting at 1.
+        conn.execute_batch(
+            "CREATE TABLE t(v);
+             WITH RECURSIVE n(i) AS (SELECT -5 UNION ALL SELECT i+1 FROM n WHERE i < 39994)
+             INSERT INTO t(rowid, v) SELECT i, i FROM n;",
+        )
+        .expect("fill");
+        let db = Db::open(&path).expect("db");
+        let schema = db.table(&db.reader().expect("reader"), "t").expect("schema");
+        jump::warm(&db, &schema);
+        jump::wait_ready(&path, "t");
+        let reader = db.reader().expect("reader");
+        for (offset, rowid) in [(0, -5), (5, 0), (39_999, 39_994)] {
+            assert_eq!(jump::rowid_at(&db, &reader, &schema, offset).expect("lookup"), Some(rowid));
+        }
+        assert_eq!(jump::rowid_at(&db, &reader, &schema, 40_000).expect("lookup"), None, "past the end");
+        let req = PageRequest { table: "t".into(), limit: 2, ..Default::default() };
+        let page = page_at(&path, &req, 20_000).expect("jump");
+        assert_eq!(page.rows[0].values[0], Value::Integer(19_995));
+        assert_eq!(page.rows[1].values[0], Value::Integer(19_996));
+        // A gap makes the next sample a scanned one, and jumps stay exact.
+        conn.execute("DELETE FROM t WHERE rowid = 10", []).expect("write");
+        assert_eq!(
+            jump::rowid_at(&db, &reader, &schema, 20_000).expect("lookup"),
+            None,
+            "stale after a write"
+        );
+        jump::warm(&db, &schema);
+        jump::wait_ready(&path, "t");
+        assert_eq!(jump::rowid_at(&db, &reader, &schema, 20_000).expect("lookup"), Some(19_996));
+    }
+
+    #[test]
     fn sampled_jumps_match_offset_and_go_stale_on_writes() {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("j.db");
