@@ -44,6 +44,7 @@ fn device_kind(e: &DeviceError) -> &'static str {
         DeviceError::UnknownPackage { .. } => "unknown_package",
         DeviceError::ChangedOnDevice { .. } => "conflict",
         DeviceError::Timeout { .. } => "timeout",
+        DeviceError::Busy { .. } => "locked",
         DeviceError::Cancelled => "cancelled",
         DeviceError::InvalidName { .. } | DeviceError::BadUri { .. } => "invalid",
         DeviceError::NoSuchFile { .. } | DeviceError::NoSnapshot { .. } => "not_found",

@@ -137,6 +137,7 @@ impl Sonde {
     }
 
     async fn pull_fresh(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Snapshot> {
+        let _lock = self.devices.workspace().lock(uri)?;
         let snapshot = self.devices.pull(uri, cancel).await?;
         // The file was replaced: never serve it from an old pool.
         pools().evict(&snapshot.db_path());
@@ -210,6 +211,7 @@ impl Sonde {
         opts: PushOptions,
         cancel: &CancellationToken,
     ) -> Result<PushReport> {
+        let _lock = self.devices.workspace().lock(uri)?;
         let mut snapshot = self
             .devices
             .workspace()

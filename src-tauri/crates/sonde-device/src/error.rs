@@ -39,6 +39,8 @@ pub enum DeviceError {
     ChangedOnDevice { path: String },
     #[error("push failed and was rolled back; the device still has its previous database ({detail})")]
     PushRolledBack { detail: String },
+    #[error("another Sonde is already pulling or pushing {uri}: wait for it to finish, then retry")]
+    Busy { uri: String },
     #[error("no snapshot of {uri}: pull it first")]
     NoSnapshot { uri: String },
     #[error("{tool} failed (exit {code}): {message}")]

@@ -25,6 +25,14 @@ pub const DB_FILE: &str = "db.sqlite";
 pub const MANIFEST: &str = "manifest.json";
 pub const ORIGINAL_DIR: &str = "original";
 pub const BACKUPS_DIR: &str = "backups";
+pub const LOCKS_DIR: &str = "locks";
+
+/// Held while one process pulls or pushes a snapshot (an OS file lock, so
+/// it also holds against other Sonde processes, and dies with the process).
+#[derive(Debug)]
+pub struct SnapshotLock {
+    _file: std::fs::File,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileState {
@@ -123,6 +131,29 @@ impl Workspace {
         let snapshot = self.dir_for(uri);
         let rel = snapshot.strip_prefix(&self.root).unwrap_or(&snapshot).to_path_buf();
         self.root.join(BACKUPS_DIR).join(rel)
+    }
+
+    /// Takes the snapshot's lock, or fails at once with
+    /// [`DeviceError::Busy`] while another process holds it: two pushes of
+    /// one snapshot would race on its baseline and backups.
+    pub fn lock(&self, uri: &DeviceUri) -> Result<SnapshotLock> {
+        let snapshot = self.dir_for(uri);
+        let rel = snapshot.strip_prefix(&self.root).unwrap_or(&snapshot);
+        let name = hex::encode(Sha256::digest(rel.as_os_str().as_encoded_bytes()));
+        let dir = self.root.join(LOCKS_DIR);
+        std::fs::create_dir_all(&dir).map_err(|e| DeviceError::io(&dir, e))?;
+        let path = dir.join(format!("{}.lock", &name[..16]));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| DeviceError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(SnapshotLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(DeviceError::Busy { uri: uri.to_string() }),
+            Err(std::fs::TryLockError::Error(e)) => Err(DeviceError::io(&path, e)),
+        }
     }
 
     /// The existing snapshot of `uri`, if any.
@@ -252,6 +283,19 @@ pub mod tempfile_dir {
 mod tests {
     use super::*;
     use crate::model::Platform;
+
+    #[test]
+    fn one_holder_per_snapshot_at_a_time() {
+        let root = tempfile::tempdir().expect("tmp");
+        let ws = Workspace::new(root.path());
+        let uri = DeviceUri::for_file(Platform::Android, "emulator-5554", "com.x", "databases/a.db");
+        let other = DeviceUri::for_file(Platform::Android, "emulator-5554", "com.x", "databases/b.db");
+        let held = ws.lock(&uri).expect("first");
+        assert!(matches!(ws.lock(&uri), Err(DeviceError::Busy { .. })));
+        let _independent = ws.lock(&other).expect("another database is not blocked");
+        drop(held);
+        ws.lock(&uri).expect("free again once released");
+    }
 
     #[test]
     fn hostile_names_stay_inside_the_workspace() {
