@@ -243,7 +243,8 @@ fn traversal_through_uris_and_device_names_writes_nothing_outside_the_workspace(
         assert!(
             file == "state.sqlite"
                 || file.starts_with("state.sqlite-")
-                || file.starts_with("snapshots/android/"),
+                || file.starts_with("snapshots/android/")
+                || is_snapshot_lock(&file),
             "unexpected file in the data dir: {file:?}"
         );
         // Snapshot paths never carry device names (hashes and sanitised ids only).
@@ -271,6 +272,13 @@ fn simulator_container_paths_are_absolute_and_nul_free() {
     for url in ["/a\0b", "file:///a%00b", "relative/x", "file://host/x", "http://x/y"] {
         assert_eq!(file_url_path(url), None, "{url:?}");
     }
+}
+
+/// `snapshots/locks/<16 hex digits>.lock`: a hash, never a device name.
+fn is_snapshot_lock(file: &str) -> bool {
+    file.strip_prefix("snapshots/locks/")
+        .and_then(|f| f.strip_suffix(".lock"))
+        .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn read_json(rel: &str) -> serde_json::Value {
