@@ -6,10 +6,13 @@
 //! p99 / max from every page read), writer throughput, and every error any
 //! thread saw — a `database is locked` must never surface.
 //!
-//! The big file is `target/bench-data/big.db` (made by `benches/engine.rs`,
-//! or here, the same way, on first use); the benchmark works on a copy, so
-//! the shared file is never written. `cargo bench --bench load`.
+//! The big file is `target/bench-data/big.db` (`benches/common`, shared
+//! with `benches/engine.rs`); the benchmark works on a copy, so the shared
+//! file is never written. `cargo bench --bench load`.
 
+mod common;
+
+use common::{big_db, ROWS};
 use criterion::{criterion_group, criterion_main, Criterion};
 use sonde_db::filter::Filter;
 use sonde_db::mutation::{self, Assignment, Edit};
@@ -20,37 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const ROWS: i64 = 10_000_000;
 const READERS: usize = 8;
 const PAGE: usize = 200;
 const BATCH: usize = 500;
-
-/// `target/bench-data/big.db`: `events(id INTEGER PRIMARY KEY, user_id, kind, payload, created_at)`
-/// (the same file and recipe as `benches/engine.rs`).
-pub fn big_db() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    let path = dir.join("big.db");
-    if path.exists() {
-        return path;
-    }
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let tmp = dir.join("big.db.tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let conn = rusqlite::Connection::open(&tmp).expect("create");
-    conn.execute_batch(&format!(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-         CREATE TABLE events(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, kind TEXT NOT NULL,
-                             payload TEXT, created_at INTEGER NOT NULL);
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS})
-         INSERT INTO events(id, user_id, kind, payload, created_at)
-         SELECT i, (i * 7919) % 100000, 'kind' || (i % 13), 'payload of row ' || i, 1700000000 + i FROM n;
-         CREATE INDEX events_user ON events(user_id);"
-    ))
-    .expect("fill");
-    drop(conn);
-    std::fs::rename(&tmp, &path).expect("rename");
-    path
-}
 
 /// A private WAL-mode copy of the big file.
 fn wal_copy(dir: &Path) -> PathBuf {
