@@ -1,9 +1,7 @@
 // The Schema tab: columns with types and constraints, indexes, foreign
 // keys, triggers and the CREATE statement.
-import { useEffect, useState } from "react";
-import { api } from "../api";
 import type { TableSchema } from "../bindings/TableSchema";
-import { showError } from "../state/app";
+import { useTableSchema } from "../state/useTableSchema";
 
 function keyText(s: TableSchema): string {
   switch (s.key.kind) {
@@ -17,17 +15,7 @@ function keyText(s: TableSchema): string {
 }
 
 export function SchemaView({ handle, table }: { handle: number; table: string }) {
-  const [schema, setSchema] = useState<TableSchema | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.tableSchema(handle, table).then(
-      (s) => live && setSchema(s),
-      (e) => live && showError(e, `Reading the schema of ${table}`),
-    );
-    return () => {
-      live = false;
-    };
-  }, [handle, table]);
+  const schema = useTableSchema(handle, table);
   if (!schema) return <div className="schema-view" data-testid="schema-view" aria-busy="true" />;
   return (
     <div className="schema-view" data-testid="schema-view">

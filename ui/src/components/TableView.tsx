@@ -14,6 +14,7 @@ import { DataGrid, type ActiveCellInfo, type CellTarget, type GridApi } from "..
 import { TableSource } from "../grid/tableSource";
 import { parseLoose } from "../parse";
 import { openLocation, showError } from "../state/app";
+import { useTableSchema } from "../state/useTableSchema";
 import { ExportDialog } from "./ExportDialog";
 import { FilterBar } from "./FilterBar";
 import { JumpToRow } from "./JumpToRow";
@@ -43,7 +44,8 @@ function readOnlyReason(schema: TableSchema | null): string | null {
 }
 
 export function TableView({ db, table }: { db: OpenedDb; table: string }) {
-  const [schema, setSchema] = useState<TableSchema | null>(null);
+  // Mounted per table (keyed by the parent): no state to reset on a change.
+  const schema = useTableSchema(db.handle, table);
   const [order, setOrder] = useState<OrderBy[]>([]);
   const [filters, setFilters] = useState<Filter[]>([]);
   const [reload, setReload] = useState(0);
@@ -65,18 +67,6 @@ export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   const [pushed, setPushed] = useState<PushReport | null>(null);
   const grid = useRef<GridApi>(null);
   const { handle } = db;
-
-  useEffect(() => {
-    // Mounted per table (keyed by the parent): no state to reset here.
-    let live = true;
-    api.tableSchema(handle, table).then(
-      (s) => live && setSchema(s),
-      (e) => live && showError(e, `Reading the schema of ${table}`),
-    );
-    return () => {
-      live = false;
-    };
-  }, [handle, table]);
 
   const refreshUnpushed = useCallback(() => {
     if (!db.is_snapshot) return;
