@@ -18,9 +18,9 @@ use std::time::Duration;
 const CLAIMED_EXIT: i32 = 75;
 
 impl Android {
-    /// Pushes the snapshot's database back (see the module docs of
-    /// `sonde-core::push` for the whole protocol). The snapshot must be a
-    /// single checkpointed file.
+    /// Pushes the snapshot's database back; the numbered steps below are
+    /// the protocol (also in docs/ARCHITECTURE.md, "Data flow"). The
+    /// snapshot must be a single checkpointed file.
     pub async fn push(
         &self,
         ws: &Workspace,
