@@ -162,7 +162,11 @@ describe("grid", () => {
     assert.match(await cell(page, 0, 3).getAttribute("class"), /v-json/);
     assert.match(await cell(page, 2, 2).getAttribute("class"), /v-long/);
     assert.ok((await cell(page, 2, 2).textContent()).length <= 301);
+    // The last column is beyond the viewport (columns are virtualized): End brings it in.
+    await cell(page, 1, 1).click();
+    await page.keyboard.press("End");
     assert.match(await cell(page, 1, 6).textContent(), /^inf$/);
+    await page.keyboard.press("Home");
 
     await cell(page, 0, 3).click();
     const panel = page.getByTestId("side-panel");
@@ -222,6 +226,64 @@ describe("grid", () => {
     await page.keyboard.press("PageDown");
     const active = await page.locator('[role="gridcell"][aria-selected="true"]').getAttribute("data-row");
     assert.ok(Number(active) > 10, `PageDown moved to ${active}`);
+    await page.close();
+  });
+
+  it("renders only the visible columns of a 2,000-column table, reaches every one, and keeps an edit that scrolls away", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "wide" });
+    const rendered = () =>
+      page.evaluate(() => ({
+        cells: document.querySelectorAll('[role="gridcell"]').length,
+        headers: document.querySelectorAll('[data-testid="column-header"]').length,
+        cols: [...new Set([...document.querySelectorAll('[role="gridcell"]')].map((e) => Number(e.dataset.col)))].sort((a, b) => a - b),
+      }));
+    assert.equal(await page.getByTestId("grid").getAttribute("aria-colcount"), "2000");
+    let r = await rendered();
+    assert.ok(r.headers > 3 && r.headers < 30, `a screenful of headers, got ${r.headers}`);
+    assert.ok(r.cells < 40 * 30, `a screenful of cells, got ${r.cells}`);
+    assert.equal(r.cols[0], 0);
+    // Pages are sized by width: 40,000 values, so 20 rows of 2,000 columns.
+    const pages = (await fetches(page)).filter((c) => c.args.query.table === "wide");
+    assert.ok(pages.length > 0 && pages.every((c) => c.args.query.limit === 20), "20-row pages");
+
+    // Scrolled sideways to the middle: those columns, with the right values.
+    await page.evaluate(() => {
+      const s = document.querySelector(".grid-scroller");
+      s.scrollLeft = (s.scrollWidth - s.clientWidth) / 2;
+    });
+    await page.waitForFunction(() => !document.querySelector('[role="gridcell"][data-col="0"]'));
+    r = await rendered();
+    assert.ok(r.cols[0] > 800 && r.cols.at(-1) < 1200, `middle columns ${r.cols[0]}..${r.cols.at(-1)}`);
+    const mid = r.cols.find((c) => c % 3 === 1);
+    assert.equal(await cell(page, 0, mid).textContent(), `r1c${mid}`);
+    assert.equal(await page.locator(`[data-testid="column-header"][data-col="${mid}"]`).getAttribute("data-name"), `c${String(mid).padStart(4, "0")}`);
+
+    // Ctrl+End: the last row and the last column.
+    await page.getByTestId("grid").focus();
+    await page.keyboard.press("Control+End");
+    await page.waitForFunction(() => document.querySelector('[role="gridcell"][data-row="4999"][data-col="1999"]')?.textContent === "r5000c1999");
+    assert.equal(await cell(page, 4999, 1999).getAttribute("aria-selected"), "true");
+    assert.ok((await rendered()).cells < 40 * 30);
+
+    // An edit in progress survives scrolling its column out of view.
+    await page.keyboard.press("Control+Home");
+    await cell(page, 0, 1).waitFor();
+    await cell(page, 0, 1).dblclick();
+    await page.getByTestId("cell-editor").fill("half-typed");
+    await page.evaluate(() => {
+      document.querySelector(".grid-scroller").scrollLeft = 60_000;
+    });
+    await page.waitForFunction(() => !document.querySelector('[role="gridcell"][data-col="2"]'));
+    assert.ok((await rendered()).cols.at(-1) > 300, "scrolled far right");
+    assert.equal(await page.getByTestId("cell-editor").inputValue(), "half-typed");
+    await page.evaluate(() => {
+      document.querySelector(".grid-scroller").scrollLeft = 0;
+    });
+    await page.getByTestId("cell-editor").press("Escape");
+    await page.getByTestId("cell-editor").waitFor({ state: "detached" });
+    assert.equal(await cell(page, 0, 1).textContent(), "r1c1", "Escape leaves the value as it was");
+    assert.deepEqual(problemsOf(page), []);
     await page.close();
   });
 });

@@ -34,8 +34,7 @@ export function nextOrder(order: OrderBy[], column: string, additive: boolean): 
   return cycled ? order.map((o) => (o.column === column ? cycled : o)) : order.filter((o) => o.column !== column);
 }
 
-function readOnlyReason(schema: TableSchema | null): string | null {
-  if (!schema) return null;
+function readOnlyReason(schema: TableSchema): string | null {
   if (schema.kind === "view") return "This is a view: its rows come from a query, so they cannot be edited here.";
   if (schema.kind === "virtual") return "This is a virtual table: its module decides what can be written, so Sonde shows it read-only.";
   if (schema.kind === "shadow") return "This is an internal (shadow) table of a virtual table: read-only.";
@@ -46,6 +45,18 @@ function readOnlyReason(schema: TableSchema | null): string | null {
 export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   // Mounted per table (keyed by the parent): no state to reset on a change.
   const schema = useTableSchema(db.handle, table);
+  // Rows wait for the schema (one quick call): its width sets the page size.
+  if (!schema) {
+    return (
+      <div className="table-view" aria-busy="true">
+        <div className="empty-state" data-testid="schema-loading">Reading the schema of {table}…</div>
+      </div>
+    );
+  }
+  return <TableBrowser db={db} table={table} schema={schema} />;
+}
+
+function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; schema: TableSchema }) {
   const [order, setOrder] = useState<OrderBy[]>([]);
   const [filters, setFilters] = useState<Filter[]>([]);
   const [reload, setReload] = useState(0);
@@ -77,13 +88,14 @@ export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   }, [handle, db.is_snapshot]);
   useEffect(refreshUnpushed, [refreshUnpushed]);
 
-  const columns = useMemo(() => (schema ? schema.columns.filter((c) => c.origin !== "hidden").map((c) => ({ name: c.name, type: c.decl_type })) : []), [schema]);
+  const columns = useMemo(() => schema.columns.filter((c) => c.origin !== "hidden").map((c) => ({ name: c.name, type: c.decl_type })), [schema]);
+  const byName = useMemo(() => new Map(schema.columns.map((c) => [c.name, c])), [schema]);
 
   const source = useMemo(() => {
     const s = new TableSource({ handle, table, order, filters, columns, onError: (e) => showError(e, `Reading ${table}`) });
     s.start();
     return s;
-    // `columns` only seeds the header; a new schema does not need new rows.
+    // `columns` only seeds the header and sizes pages; the schema is read once.
   }, [handle, table, order, filters, reload]);
   useEffect(() => () => source.dispose(), [source]);
 
@@ -92,16 +104,16 @@ export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   const gridColumns = source.columns().length ? source.columns() : columns;
 
   const reason = readOnlyReason(schema);
-  const editable = !!schema && reason === null;
+  const editable = reason === null;
   const readOnlyColumns = useMemo(() => {
     const out = new Set<number>();
     gridColumns.forEach((c, i) => {
-      const col = schema?.columns.find((s) => s.name === c.name);
+      const col = byName.get(c.name);
       if (!col || col.origin === "generated_virtual" || col.origin === "generated_stored") out.add(i);
     });
     return out;
-  }, [gridColumns, schema]);
-  const defaults = useMemo(() => gridColumns.map((c) => schema?.columns.find((s) => s.name === c.name)?.default_sql ?? null), [gridColumns, schema]);
+  }, [gridColumns, byName]);
+  const defaults = useMemo(() => gridColumns.map((c) => byName.get(c.name)?.default_sql ?? null), [gridColumns, byName]);
 
   const eff = useMemo(() => fold(log), [log]);
   const pendingCount = countOf(eff);

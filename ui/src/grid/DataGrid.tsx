@@ -1,7 +1,8 @@
-// The data grid: virtualized DOM rows (only the visible ones exist) over a
-// RowSource, with a scaled scroll mapping for tables taller than a browser
-// element can be (see scroll.ts and docs/UI-GRID.md). Cells are real DOM
-// elements with role="gridcell", data-row (absolute index) and data-col.
+// The data grid: virtualized DOM rows and columns (only the visible cells
+// exist) over a RowSource, with a scaled scroll mapping for tables taller
+// than a browser element can be (see scroll.ts and docs/UI-GRID.md). Cells
+// are real DOM elements with role="gridcell", data-row (absolute index)
+// and data-col.
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { ColumnMeta } from "../bindings/ColumnMeta";
 import type { OrderBy } from "../bindings/OrderBy";
@@ -11,6 +12,7 @@ import { CellEditor } from "./CellEditor";
 import { GridHeader } from "./GridHeader";
 import { defaultWidth, useColumnWidths } from "./useColumnWidths";
 import { cellClass, cellText } from "./cellView";
+import { columnLefts, visibleColumns } from "./columns";
 import { clampTop, geometry, toPhysical, toVirtual, visibleRows } from "./scroll";
 import { inRange, newRowIndex, newRowPos, parseTsv, rangeOf, toTsv, type Cell, type Range } from "./selection";
 import type { GridRow, RowSource } from "./source";
@@ -20,6 +22,7 @@ import { valueToText } from "../values";
 export const ROW_HEIGHT = 26;
 const HEADER_HEIGHT = 30;
 const OVERSCAN = 4;
+const COLUMN_OVERSCAN = 2;
 
 /** What a cell edit targets: a stored row (by key) or a row being added. */
 export type CellTarget = { kind: "row"; index: number; key: string; col: number } | { kind: "new"; id: number; col: number };
@@ -74,6 +77,7 @@ export function DataGrid(props: DataGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ w: 800, h: 400 });
   const [top, setTopState] = useState(0);
+  const [scrollLeft, setScrollLeft] = useState(0);
   const topRef = useRef(0);
   const expectedPhysical = useRef(0);
   const [active, setActive] = useState<Cell>({ pos: 0, col: 0 });
@@ -96,16 +100,7 @@ export function DataGrid(props: DataGridProps) {
   const bodyH = Math.max(ROW_HEIGHT, view.h - HEADER_HEIGHT - newCount * ROW_HEIGHT);
   const geom = geometry(rowCount, ROW_HEIGHT, bodyH);
   const gutter = Math.max(56, String(Math.max(1, rowCount)).length * 8 + 24);
-  const colLefts = useMemo(() => {
-    const out: number[] = [];
-    let x = gutter;
-    for (const w of widths) {
-      out.push(x);
-      x += w;
-    }
-    out.push(x);
-    return out;
-  }, [widths, gutter]);
+  const colLefts = useMemo(() => columnLefts(widths, gutter), [widths, gutter]);
   const totalW = colLefts[colLefts.length - 1] ?? gutter;
   const realCols = useMemo(() => columns.map((c) => affinityOf(c.type) === "real"), [columns]);
 
@@ -156,6 +151,7 @@ export function DataGrid(props: DataGridProps) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    setScrollLeft(el.scrollLeft);
     // Our own scrollTop writes echo back here: ignore those.
     if (Math.abs(el.scrollTop - expectedPhysical.current) <= 1.5) return;
     expectedPhysical.current = el.scrollTop;
@@ -180,6 +176,16 @@ export function DataGrid(props: DataGridProps) {
   }, [geom.scale, bodyH, setTop]);
 
   const [first, last] = visibleRows(top, bodyH, ROW_HEIGHT, rowCount);
+  const [firstCol, lastCol] = visibleColumns(colLefts, scrollLeft, view.w, COLUMN_OVERSCAN);
+  // The cell being edited stays mounted when it scrolls out of view, so
+  // the edit in progress survives.
+  const editCol = editing?.cell.col;
+  const renderedCols = useMemo(() => {
+    const cols: number[] = [];
+    for (let c = firstCol; c <= lastCol; c++) cols.push(c);
+    if (editCol !== undefined && (editCol < firstCol || editCol > lastCol)) cols.push(editCol);
+    return cols;
+  }, [firstCol, lastCol, editCol]);
 
   // Ask for the visible rows; while the position jumps far (scrollbar drag)
   // wait until it settles, so pages scrolled past are never fetched.
@@ -441,7 +447,7 @@ export function DataGrid(props: DataGridProps) {
   };
 
 
-  const renderCell = (pos: number, col: number, y: number | null) => {
+  const renderCell = (pos: number, col: number) => {
     const c = columns[col];
     const { value, pending: isPending, deleted } = valueAt(pos, col);
     const isActive = active.pos === pos && active.col === col;
@@ -463,11 +469,11 @@ export function DataGrid(props: DataGridProps) {
         data-row={pos >= 0 ? pos : undefined}
         data-new-row={pos < 0 ? newRowIndex(pos, newCount) : undefined}
         data-col={col}
+        aria-colindex={col + 2}
         aria-selected={isActive || undefined}
         style={{ left: colLefts[col], width: widths[col] ?? defaultWidth(c) }}
         onMouseDown={(e) => onCellMouseDown(e, pos, col)}
         onDoubleClick={() => startEdit({ pos, col })}
-        title={y === null ? undefined : undefined}
       >
         {isEditing ? (
           <CellEditor
@@ -501,7 +507,7 @@ export function DataGrid(props: DataGridProps) {
         <div className="gutter" role="rowheader" onMouseDown={(e) => onGutterMouseDown(e, pos)} style={{ width: gutter }}>
           {pos >= 0 ? (pos + 1).toLocaleString() : "+"}
         </div>
-        {columns.map((_, col) => renderCell(pos, col, y))}
+        {renderedCols.map((col) => renderCell(pos, col))}
       </div>
     );
   };
@@ -532,6 +538,7 @@ export function DataGrid(props: DataGridProps) {
           <div className="grid-layer" style={{ height: view.h, width: totalW }}>
             <GridHeader
               columns={columns}
+              visible={renderedCols}
               lefts={colLefts}
               widths={widths}
               gutter={gutter}

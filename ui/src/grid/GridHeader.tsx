@@ -5,6 +5,8 @@ import type { OrderBy } from "../bindings/OrderBy";
 
 interface Props {
   columns: ColumnMeta[];
+  /** Indexes of the columns to render (the visible ones). */
+  visible: number[];
   lefts: number[];
   widths: number[];
   gutter: number;
@@ -15,11 +17,13 @@ interface Props {
   onResizeStart(e: React.PointerEvent, col: number): void;
 }
 
-export function GridHeader({ columns, lefts, widths, gutter, height, totalWidth, sort, onSort, onResizeStart }: Props) {
+export function GridHeader({ columns, visible, lefts, widths, gutter, height, totalWidth, sort, onSort, onResizeStart }: Props) {
   return (
     <div className="grid-header" role="row" style={{ width: totalWidth, height }}>
       <div className="gutter corner" style={{ width: gutter }} />
-      {columns.map((c, col) => {
+      {visible.map((col) => {
+        const c = columns[col];
+        if (!c) return null;
         const si = sort.findIndex((o) => o.column === c.name);
         const dir = si >= 0 ? (sort[si].desc ? "descending" : "ascending") : "none";
         return (
@@ -28,6 +32,7 @@ export function GridHeader({ columns, lefts, widths, gutter, height, totalWidth,
             role="columnheader"
             data-testid="column-header"
             data-col={col}
+            aria-colindex={col + 2}
             data-name={c.name}
             aria-sort={dir}
             className={`column-header${si >= 0 ? " sorted" : ""}${onSort ? " sortable" : ""}`}

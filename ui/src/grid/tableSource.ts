@@ -10,6 +10,9 @@ import { Lru } from "./lru";
 import { Emitter, type GridRow, type RowCount, type RowSource } from "./source";
 
 export const PAGE_SIZE = 200;
+/** Values per page: wide tables get fewer rows per page (20 at 2,000 columns). */
+const PAGE_VALUES = 40_000;
+const MIN_PAGE_SIZE = 20;
 const CACHED_PAGES = 60;
 const RETRY_MS = 3000;
 
@@ -44,7 +47,7 @@ export class TableSource implements RowSource {
   readonly pageSize: number;
 
   constructor(private readonly opts: TableSourceOptions) {
-    this.pageSize = opts.pageSize ?? PAGE_SIZE;
+    this.pageSize = opts.pageSize ?? pageSizeFor(opts.columns?.length ?? 0);
     this.pages = new Lru(CACHED_PAGES);
     this.cols = opts.columns ?? [];
   }
@@ -158,4 +161,9 @@ export class TableSource implements RowSource {
     this.emitter.clear();
     this.pages.clear();
   }
+}
+
+/** Rows per page for a table this wide: at most PAGE_VALUES values a page. */
+export function pageSizeFor(columns: number): number {
+  return Math.max(MIN_PAGE_SIZE, Math.min(PAGE_SIZE, Math.floor(PAGE_VALUES / Math.max(1, columns))));
 }

@@ -11,7 +11,7 @@ import type { PageQuery } from "../../src/bindings/PageQuery";
 import type { Row } from "../../src/bindings/Row";
 import type { TableSchema } from "../../src/bindings/TableSchema";
 import type { Value } from "../../src/bindings/Value";
-import { BIG_ROWS, bigRow, bigSchema, bigView, metaOf, notesTable, selectMem, viewSchema, type MemTable } from "./tables";
+import { BIG_ROWS, bigRow, bigSchema, bigView, metaOf, notesTable, selectMem, viewSchema, WIDE_ROWS, wideRow, wideSchema, type MemTable } from "./tables";
 
 export interface Scenario {
   /** "none": no devices at all. */
@@ -117,6 +117,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         { name: "events", kind: "table", rows: null },
         { name: "notes", kind: "table", rows: null },
         { name: "recent_notes", kind: "view", rows: null },
+        { name: "wide", kind: "table", rows: null },
       ],
     };
   };
@@ -131,6 +132,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     if (table === "notes") return d.notes.schema;
     if (table === "events") return bigSchema;
     if (table === "recent_notes") return viewSchema;
+    if (table === "wide") return wideSchema;
     throw new UiErr("not_found", `no such table: ${table}`);
   };
 
@@ -140,6 +142,11 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     if (q.table === "events") {
       const v = bigView(q.order, q.filters);
       return { total: v.total, row: (pos) => ({ key: String(v.idAt(pos)), values: bigRow(v.idAt(pos)) }) };
+    }
+    if (q.table === "wide") {
+      const desc = q.order[0]?.desc ?? false;
+      const idAt = (pos: number) => (desc ? WIDE_ROWS - pos : pos + 1);
+      return { total: WIDE_ROWS, row: (pos) => ({ key: String(idAt(pos)), values: wideRow(idAt(pos)) }) };
     }
     if (q.table === "recent_notes") {
       const rows = selectMem(d.notes, q.order, q.filters).filter((r) => (r.values[0] as number) > 20);

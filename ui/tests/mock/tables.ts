@@ -87,6 +87,29 @@ export const viewSchema: TableSchema = {
   key: { kind: "none" },
 };
 
+// SQLite's maximum column count: 2,000 columns of 5,000 computed rows.
+export const WIDE_COLUMNS = 2000;
+export const WIDE_ROWS = 5000;
+const wideType = (c: number) => ["INTEGER", "TEXT", "REAL"][c % 3];
+const wideName = (c: number) => `c${String(c).padStart(4, "0")}`;
+
+export const wideSchema: TableSchema = {
+  name: "wide",
+  kind: "table",
+  sql: `CREATE TABLE wide (${Array.from({ length: WIDE_COLUMNS }, (_, c) => `${wideName(c)} ${wideType(c)}`).join(", ")})`,
+  without_rowid: false,
+  strict: false,
+  columns: Array.from({ length: WIDE_COLUMNS }, (_, c) => col(wideName(c), wideType(c))),
+  indexes: [],
+  foreign_keys: [],
+  triggers: [],
+  key: { kind: "rowid", alias: "rowid" },
+};
+
+/** Row `id` (1-based): column c holds "r<id>c<c>" in its type. */
+export const wideRow = (id: number): Value[] =>
+  Array.from({ length: WIDE_COLUMNS }, (_, c) => (c % 3 === 0 ? id * 10_000 + c : c % 3 === 1 ? `r${id}c${c}` : id + c / 10_000));
+
 export const bigRow = (id: number): Value[] => [id, `event ${id}`, ((id * 37) % 1000) / 10, `2024-${String((id % 12) + 1).padStart(2, "0")}-01`];
 
 export const metaOf = (s: TableSchema): ColumnMeta[] => s.columns.map((c) => ({ name: c.name, type: c.decl_type }));
