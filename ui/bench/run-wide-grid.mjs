@@ -2,7 +2,7 @@
 // maximum): open → first cells, DOM size, frame times while scrolling
 // down and sideways, and Ctrl+End (last row, last column).
 // Usage (from the repo root): npm run build && npm run build:mock -w ui && node ui/bench/run-wide-grid.mjs
-import { startApp } from "../tests/lib/app.mjs";
+import { openTable, startApp } from "../tests/lib/app.mjs";
 
 const app = await startApp();
 const page = await app.open({ latencyMs: 3 });
@@ -10,10 +10,7 @@ const cdp = await app.browser.context.newCDPSession(page);
 await cdp.send("Performance.enable");
 const metrics = async () => Object.fromEntries((await cdp.send("Performance.getMetrics")).metrics.map((x) => [x.name, x.value]));
 
-await page.locator('[data-testid="device-item"][data-id="android://emulator-5554"]').click();
-await page.locator('[data-testid="app-item"][data-id="com.example.notes"]').click();
-await page.locator('[data-testid="db-item"][data-uri$="/notes.db"]').click();
-await page.locator('[role="gridcell"][data-row="0"][data-col="1"]').waitFor();
+await openTable(page, { table: "events" });
 const t0 = await page.evaluate(() => performance.now());
 await page.locator('[data-testid="table-item"][data-name="wide"]').click();
 await page.waitForFunction(() => document.querySelector('[role="gridcell"][data-row="0"][data-col="1"]')?.textContent === "r1c1");

@@ -49,6 +49,25 @@ describe("sql console and schema", () => {
     await page.close();
   });
 
+  it("reads a 2,000-column result in pages sized by its width", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    await page.getByTestId("tab-sql").click();
+    await typeSql(page, "SELECT * FROM wide");
+    await page.keyboard.press("Control+Enter");
+    await cell(page, 0, 1).filter({ hasText: "r1c1" }).waitFor();
+    await page.getByTestId("grid").focus();
+    await page.keyboard.press("End");
+    await cell(page, 0, 1999).filter({ hasText: "r1c1999" }).waitFor();
+    await page.keyboard.press("Control+End");
+    await page.waitForFunction(() => (window.__sondeMock.calls.filter((c) => c.cmd === "fetch_sql_page").length > 0));
+    const more = await calls(page, "fetch_sql_page");
+    assert.ok(more.every((c) => c.args.pageSize === 20), `20-row pages: ${more.map((c) => c.args.pageSize)}`);
+    assert.ok((await page.locator('[role="gridcell"]').count()) < 40 * 30, "only the visible cells exist");
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   it("cancels a query that never ends", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });

@@ -6,6 +6,7 @@ import type { ColumnMeta } from "../bindings/ColumnMeta";
 import type { SqlResult } from "../bindings/SqlResult";
 import type { Value } from "../bindings/Value";
 import { Emitter, type GridRow, type RowCount, type RowSource } from "./source";
+import { pageSizeFor } from "./tableSource";
 
 export const SQL_PAGE = 200;
 
@@ -16,9 +17,12 @@ export class SqlSource implements RowSource {
   private loading = false;
   private readonly emitter = new Emitter();
   private disposed = false;
+  /** Later pages are sized by the result's width, like a table's. */
+  private readonly pageSize: number;
 
   constructor(first: SqlResult, private readonly onError?: (e: unknown) => void) {
     this.cols = first.page.columns;
+    this.pageSize = pageSizeFor(this.cols.length);
     this.queryId = first.page.done ? null : first.query_id;
     this.append(first.page.rows);
   }
@@ -43,10 +47,10 @@ export class SqlSource implements RowSource {
   ensure(_first: number, last: number): void {
     if (this.queryId === null || this.loading || this.disposed) return;
     // Read ahead by a page so scrolling rarely waits.
-    if (last < this.rows.length - SQL_PAGE) return;
+    if (last < this.rows.length - this.pageSize) return;
     this.loading = true;
     const id = this.queryId;
-    api.fetchSqlPage(id, SQL_PAGE).then(
+    api.fetchSqlPage(id, this.pageSize).then(
       (res) => {
         this.loading = false;
         if (this.disposed) return;

@@ -215,7 +215,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       return fail(`near "${text.split(/\s+/)[0]}": syntax error`);
     }
     const table = m[2];
-    if (!["events", "notes", "recent_notes"].includes(table)) return fail(`no such table: ${table}`);
+    if (!["events", "notes", "recent_notes", "wide"].includes(table)) return fail(`no such table: ${table}`);
     const limit = /limit\s+(\d+)/i.exec(text);
     const v = view(d, { table, limit: 1, after: null, order: [], filters: [] });
     const total = Math.min(v.total, limit ? Number(limit[1]) : v.total);
