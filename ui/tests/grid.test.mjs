@@ -286,4 +286,30 @@ describe("grid", () => {
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });
+
+  it("jumps to a column by name in a wide table", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    assert.equal(await page.getByTestId("jump-to-column").count(), 0, "narrow tables need no column box");
+    await page.locator('[data-testid="table-item"][data-name="wide"]').click();
+    await cell(page, 0, 1).filter({ hasText: "r1c1" }).waitFor();
+    const box = page.getByTestId("jump-to-column");
+    const activeCol = () => page.locator('[role="gridcell"][aria-selected="true"]').getAttribute("data-col");
+    await box.fill("c1501");
+    await box.press("Enter");
+    await cell(page, 0, 1501).filter({ hasText: "r1c1501" }).waitFor();
+    assert.equal(await activeCol(), "1501");
+    assert.equal(await page.locator('[data-testid="column-header"][data-col="1501"]').getAttribute("data-name"), "c1501");
+    // Case-insensitive prefix: the first column starting with "C07".
+    await box.fill("C07");
+    await box.press("Enter");
+    await cell(page, 0, 700).waitFor();
+    assert.equal(await activeCol(), "700");
+    await box.fill("no such column");
+    await box.press("Enter");
+    assert.equal(await box.getAttribute("aria-invalid"), "true");
+    assert.equal(await activeCol(), "700", "a miss moves nothing");
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
 });

@@ -17,6 +17,7 @@ import { openLocation, showError } from "../state/app";
 import { useTableSchema } from "../state/useTableSchema";
 import { ExportDialog } from "./ExportDialog";
 import { FilterBar } from "./FilterBar";
+import { JumpToColumn } from "./JumpToColumn";
 import { JumpToRow } from "./JumpToRow";
 import { PendingList } from "./PendingList";
 import { PushDialog } from "./PushDialog";
@@ -41,6 +42,9 @@ function readOnlyReason(schema: TableSchema): string | null {
   if (schema.key.kind === "none") return "This table has no stable row key (its rowid is shadowed by columns), so rows cannot be edited safely.";
   return null;
 }
+
+/** Tables wider than this get a "Go to column" box. */
+const WIDE_TABLE = 10;
 
 export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   // Mounted per table (keyed by the parent): no state to reset on a change.
@@ -215,6 +219,7 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
   return (
     <div className="table-view">
       <FilterBar columns={gridColumns} filters={filters} onChange={setFilters}>
+        {gridColumns.length > WIDE_TABLE && <JumpToColumn columns={gridColumns} onJump={(c) => grid.current?.scrollToColumn(c)} />}
         <button className={panelOpen ? "toggled" : ""} onClick={() => setPanelOpen((o) => !o)} aria-pressed={panelOpen} title="Cell inspector">
           Inspector
         </button>

@@ -37,6 +37,8 @@ export interface ActiveCellInfo {
 
 export interface GridApi {
   scrollToRow(index: number): void;
+  /** Makes column `col` the active one and scrolls it into view. */
+  scrollToColumn(col: number): void;
   focus(): void;
 }
 
@@ -305,9 +307,12 @@ export function DataGrid(props: DataGridProps) {
         setAnchor(null);
         setActive((a) => ({ pos, col: a.col }));
       },
+      scrollToColumn(col: number) {
+        moveTo({ pos: active.pos, col }, false);
+      },
       focus: () => root.current?.focus(),
     }),
-    [rowCount, setTop],
+    // No deps: the handle closes over this render's position and geometry.
   );
 
   const startEdit = (cell: Cell, seed?: string) => {
