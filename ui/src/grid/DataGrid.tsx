@@ -185,9 +185,9 @@ export function DataGrid(props: DataGridProps) {
   const renderedCols = useMemo(() => {
     const cols: number[] = [];
     for (let c = firstCol; c <= lastCol; c++) cols.push(c);
-    if (editCol !== undefined && (editCol < firstCol || editCol > lastCol)) cols.push(editCol);
+    if (editCol !== undefined && editCol < columns.length && (editCol < firstCol || editCol > lastCol)) cols.push(editCol);
     return cols;
-  }, [firstCol, lastCol, editCol]);
+  }, [firstCol, lastCol, editCol, columns.length]);
 
   // Ask for the visible rows; while the position jumps far (scrollbar drag)
   // wait until it settles, so pages scrolled past are never fetched.
