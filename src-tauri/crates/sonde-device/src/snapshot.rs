@@ -73,6 +73,16 @@ impl Snapshot {
     pub fn side_path(&self, suffix: &str) -> PathBuf {
         self.dir.join(format!("{DB_FILE}{suffix}"))
     }
+    /// The database file to push: refused while a `-wal` still holds
+    /// changes (a push sends one file, so they would be lost).
+    pub fn checkpointed_db(&self) -> Result<PathBuf> {
+        if std::fs::metadata(self.side_path("-wal")).map(|m| m.len() > 0).unwrap_or(false) {
+            return Err(DeviceError::Unsupported(
+                "the snapshot still has a -wal: checkpoint it before pushing".into(),
+            ));
+        }
+        Ok(self.db_path())
+    }
     pub fn original_dir(&self) -> PathBuf {
         self.dir.join(ORIGINAL_DIR)
     }
@@ -295,6 +305,26 @@ mod tests {
         let _independent = ws.lock(&other).expect("another database is not blocked");
         drop(held);
         ws.lock(&uri).expect("free again once released");
+    }
+
+    #[test]
+    fn only_a_checkpointed_snapshot_is_pushed() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let manifest = Manifest {
+            uri: "android://s/com.x/databases/a.db".into(),
+            pulled_at: 1,
+            device: DeviceFiles { db: FileState { sha256: "h".into(), size: 1 }, wal: None, journal: None },
+            dirty: true,
+            pushes: 0,
+        };
+        let snap = Snapshot { dir: tmp.path().to_path_buf(), manifest };
+        assert_eq!(snap.checkpointed_db().expect("no -wal"), snap.db_path());
+        std::fs::write(snap.side_path("-wal"), b"").expect("write");
+        assert_eq!(snap.checkpointed_db().expect("empty -wal"), snap.db_path());
+        std::fs::write(snap.side_path("-wal"), b"frames").expect("write");
+        assert!(
+            matches!(snap.checkpointed_db(), Err(DeviceError::Unsupported(m)) if m.contains("checkpoint"))
+        );
     }
 
     #[test]

@@ -31,12 +31,7 @@ impl Android {
         let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
         let target = Target::of(&uri)?;
         let serial = uri.device.as_str();
-        let local = snapshot.db_path();
-        if std::fs::metadata(snapshot.side_path("-wal")).map(|m| m.len() > 0).unwrap_or(false) {
-            return Err(DeviceError::Unsupported(
-                "the snapshot still has a -wal: checkpoint it before pushing".into(),
-            ));
-        }
+        let local = snapshot.checkpointed_db()?;
         let (new_hash, new_size) = sha256_file_async(&local).await?;
         let report = |backup: PathBuf| PushReport {
             uri: uri.to_string(),

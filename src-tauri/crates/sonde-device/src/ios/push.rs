@@ -37,12 +37,7 @@ pub async fn push(
 ) -> Result<PushReport> {
     let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
     let rel = uri.path.as_str();
-    let local = snapshot.db_path();
-    if std::fs::metadata(snapshot.side_path("-wal")).map(|m| m.len() > 0).unwrap_or(false) {
-        return Err(DeviceError::Unsupported(
-            "the snapshot still has a -wal: checkpoint it before pushing".into(),
-        ));
-    }
+    let local = snapshot.checkpointed_db()?;
     if opts.stop_app {
         tracing::warn!(app = %uri.app, "iOS apps cannot be stopped over USB; the app should be closed during the push");
     }
