@@ -401,9 +401,8 @@ impl RowSink for CollectSink {
 mod tests {
     use super::*;
 
-    /// Jumps through the rowid sample land exactly where OFFSET does, also
-    /// with gaps in the rowids, and a write makes the sample stale (never
-    /// wrong).
+    /// A table without rowid gaps jumps by arithmetic; one gap brings the
+    /// scanned sample back.
     #[test]
     fn dense_rowids_jump_exactly_without_a_scan() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -441,6 +440,9 @@ mod tests {
         assert_eq!(jump::rowid_at(&db, &reader, &schema, 20_000).expect("lookup"), Some(19_996));
     }
 
+    /// Jumps through the rowid sample land exactly where OFFSET does, also
+    /// with gaps in the rowids, and a write makes the sample stale (never
+    /// wrong).
     #[test]
     fn sampled_jumps_match_offset_and_go_stale_on_writes() {
         let dir = tempfile::tempdir().expect("tmp");
