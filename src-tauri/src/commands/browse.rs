@@ -13,9 +13,8 @@ use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
 /// Opens a device database (pulling a snapshot) or a local file the user
-/// chose before (dialog, drop, recent list).
-/// Opens a database; `recover_hot_journal` rolls back a crashed app's
-/// unfinished transaction first (the user confirmed it).
+/// chose before (dialog, drop, recent list). `recover_hot_journal` rolls
+/// back a crashed app's unfinished transaction first (the user confirmed it).
 #[tauri::command]
 pub async fn open_database(
     desktop: State<'_, Arc<Desktop>>,
