@@ -19,7 +19,7 @@ fn bad_files_give_clear_errors_and_stay_unchanged() {
     let random = dir.path().join("encrypted.db");
     let bytes: Vec<u8> = (0..8192u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x80).collect();
     std::fs::write(&random, &bytes).expect("write");
-    let good = copy_fixture(dir.path(), "chinook.sqlite");
+    let good = catalog_db(dir.path());
     let truncated = dir.path().join("truncated.db");
     let full = std::fs::read(&good).expect("read");
     std::fs::write(&truncated, &full[..full.len() / 3]).expect("write");
@@ -54,7 +54,7 @@ fn bad_files_give_clear_errors_and_stay_unchanged() {
         for args in [
             vec!["tables", p.as_str(), "--json"],
             vec!["rows", p.as_str(), "Track", "--limit", "10000"],
-            vec!["export", p.as_str(), "InvoiceLine", "--format", "csv"],
+            vec!["export", p.as_str(), "PlaylistTrack", "--format", "csv"],
             vec!["update", p.as_str(), "Artist", "--key", "1", "--set", "Name=x"],
         ] {
             let out = sonde(&args);

@@ -156,7 +156,7 @@ fn exports_keep_values_exact() {
 #[test]
 fn export_cli_writes_files_atomically_and_matches_stdout() {
     let dir = tempfile::tempdir().expect("tmp");
-    let db = copy_fixture(dir.path(), "chinook.sqlite");
+    let db = catalog_db(dir.path());
     let dbs = db.display().to_string();
     for format in ["csv", "json", "jsonl", "sql"] {
         let out_file = dir.path().join(format!("track.{format}"));

@@ -101,7 +101,8 @@ impl Lab {
         let mut lab = Lab { sims: Vec::new(), root, port, timeout_ms: 8000 };
         for i in 0..n {
             let dir = lab.root.path().join(format!("device{i}"));
-            sonde_devsim::demo::write_demo(&dir).expect("demo device");
+            sonde_devsim::demo::write_demo_sized(&dir, sonde_devsim::demo::DemoSize::Small)
+                .expect("demo device");
             let sim = Sim::start(&dir);
             lab.connect(&sim.serial);
             lab.sims.push(sim);

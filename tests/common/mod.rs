@@ -9,20 +9,12 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// `../shared/fixtures/<name>` (read-only; copy before writing).
-pub fn shared_fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures").join(name)
-}
-
-/// A private copy of a shared fixture in `dir`.
-pub fn copy_fixture(dir: &Path, name: &str) -> PathBuf {
-    let dest = dir.join(name);
-    std::fs::copy(shared_fixture(name), &dest).expect("copy fixture");
-    let mut perms = std::fs::metadata(&dest).expect("meta").permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&dest, perms).expect("chmod");
-    dest
+/// The generated music catalog (sonde-devsim's, shaped like the Chinook
+/// sample: Artist, Album, Track, ... with foreign keys) at `dir/catalog.sqlite`.
+pub fn catalog_db(dir: &Path) -> PathBuf {
+    let path = dir.join("catalog.sqlite");
+    sonde_devsim::demo::catalog::create(&path).expect("generate the catalog");
+    path
 }
 
 /// Creates a database at `dir/name` from a SQL script.

@@ -21,7 +21,6 @@ const BIN = join(TARGET, 'debug');
 const APP = join(BIN, 'sonde-desktop');
 const SONDE = join(BIN, 'sonde');
 const DRIVER = join(ROOT, '.tools/bin/tauri-driver');
-const FIXTURES = resolve(ROOT, '../shared/fixtures');
 
 for (const p of [APP, SONDE, join(BIN, 'sonde-devsim'), DRIVER, '/usr/bin/adb', '/usr/bin/WebKitWebDriver']) {
   assert.ok(existsSync(p), `${p} is missing (run scripts/test.sh, which builds and installs everything)`);
@@ -29,8 +28,9 @@ for (const p of [APP, SONDE, join(BIN, 'sonde-devsim'), DRIVER, '/usr/bin/adb', 
 
 const work = mkdtempSync(join(tmpdir(), 'sonde-e2e-'));
 for (const d of ['home', 'tmp', 'data', 'local', 'out']) mkdirSync(join(work, d));
-const chinook = join(work, 'local/chinook.sqlite');
-copyFileSync(join(FIXTURES, 'chinook.sqlite'), chinook);
+// A generated music catalog (Artist, Album, Track...), made by sonde-devsim.
+const catalog = join(work, 'local/catalog.sqlite');
+execFileSync(join(BIN, 'sonde-devsim'), ['fixture', 'catalog', catalog]);
 const exportPath = join(work, 'out/Album.csv');
 const adbPort = await freePort();
 const env = {
@@ -40,7 +40,7 @@ const env = {
   TMPDIR: join(work, 'tmp'),
   SONDE_DATA_DIR: join(work, 'data'),
   ADB: '/usr/bin/adb',
-  SONDE_E2E_OPEN_PATH: chinook,
+  SONDE_E2E_OPEN_PATH: catalog,
   SONDE_E2E_SAVE_PATH: exportPath,
 };
 delete env.ADB_VENDOR_KEYS;
@@ -162,10 +162,13 @@ try {
   });
 
   await step('open a local file', async () => {
+    const firstAlbum = JSON.parse(
+      execFileSync(SONDE, ['query', catalog, 'SELECT Title FROM Album WHERE AlbumId = 1', '--json'], { env }),
+    ).rows[0][0];
     await session.click(await session.find('[data-testid="open-file"]'));
     await session.click(await session.waitFor('[data-testid="table-item"][data-name="Album"]', { timeoutMs: 30_000 }));
     await session.waitFor('[role="gridcell"]', {
-      predicate: async (id) => (await session.text(id)).includes('For Those About To Rock We Salute You'),
+      predicate: async (id) => (await session.text(id)).includes(firstAlbum),
     });
   });
 
@@ -175,12 +178,12 @@ try {
     await session.click(csv);
     await session.click(await session.find('[data-testid="export-start"]'));
     await session.waitFor('[data-testid="export-done"]', { timeoutMs: 60_000 });
-    const cli = execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env });
+    const cli = execFileSync(SONDE, ['export', catalog, 'Album', '--format', 'csv'], { env });
     assert.deepEqual(readFileSync(exportPath), cli);
   });
 
   await step('a script that never ends is cancelled and changes nothing', async () => {
-    const before = execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env });
+    const before = execFileSync(SONDE, ['export', catalog, 'Album', '--format', 'csv'], { env });
     await session.click(await session.find('[data-testid="export-done"] button')); // close the export dialog
     await session.click(await session.waitFor('[data-testid="tab-sql"]'));
     const editor = await session.waitFor('[data-testid="sql-editor"]');
@@ -197,7 +200,7 @@ try {
       predicate: async (id) => (await session.text(id)).includes('Cancelled'),
     });
     // The script ran in one transaction: its finished UPDATE was rolled back.
-    assert.deepEqual(execFileSync(SONDE, ['export', chinook, 'Album', '--format', 'csv'], { env }), before);
+    assert.deepEqual(execFileSync(SONDE, ['export', catalog, 'Album', '--format', 'csv'], { env }), before);
   });
 } finally {
   await session?.close();

@@ -8,8 +8,9 @@
 //!
 //! ## Usage
 //! ```text
-//! sonde-devsim demo DIR                    # write a demo device
-//! sonde-devsim serve --root DIR [--port N] # prints "adb-device 127.0.0.1:PORT"
+//! sonde-devsim demo DIR [--small]          # write a demo device
+//! sonde-devsim chat --root DIR             # the demo chat app receives a message
+//! sonde-devsim serve --root DIR [--port N] [--live MS] # prints "adb-device 127.0.0.1:PORT"
 //! adb connect 127.0.0.1:PORT
 //! ```
 //!
@@ -52,6 +53,7 @@
 pub mod config;
 pub mod demo;
 pub mod faults;
+pub mod live;
 pub mod protocol;
 pub mod server;
 pub mod services;

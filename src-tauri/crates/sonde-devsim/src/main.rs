@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use sonde_devsim::demo;
 
 #[derive(Parser)]
 #[command(name = "sonde-devsim", version, about = "Simulated Android device for adb")]
@@ -29,12 +30,42 @@ enum Command {
         /// stdin open takes us down with it, however it dies.
         #[arg(long)]
         exit_with_stdin: bool,
+        /// The demo chat app receives a message every MS milliseconds
+        /// (so a watch has something to show); off when absent.
+        #[arg(long, value_name = "MS")]
+        live: Option<u64>,
     },
     /// Write a demo device into DIR.
     Demo {
         /// Target directory (created if missing).
         dir: PathBuf,
+        /// A small events table (1,000 rows instead of 1,000,000), for tests.
+        #[arg(long)]
+        small: bool,
     },
+    /// The demo chat app receives N messages now (what `serve --live` does
+    /// on a timer), then exits: deterministic app writes for tests.
+    Chat {
+        /// Device directory written by `demo`.
+        #[arg(long)]
+        root: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        messages: usize,
+    },
+    /// Write one of the generated sample databases to OUT.
+    Fixture {
+        #[arg(value_enum)]
+        kind: FixtureKind,
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FixtureKind {
+    /// The music catalog (Artist, Album, Track, ...), as in the demo's music app.
+    Catalog,
+    /// A Core Data-style store (the demo's planner app).
+    Coredata,
 }
 
 fn init_logging() {
@@ -43,8 +74,11 @@ fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
-async fn serve(root: PathBuf, port: u16) -> Result<(), sonde_devsim::ServerError> {
+async fn serve(root: PathBuf, port: u16, live: Option<u64>) -> Result<(), sonde_devsim::ServerError> {
     let device = sonde_devsim::prepare(&root)?;
+    if let Some(ms) = live {
+        sonde_devsim::live::spawn_chat(&root, std::time::Duration::from_millis(ms.max(100)));
+    }
     let listener = sonde_devsim::bind(port).await?;
     let addr = listener.local_addr()?;
     {
@@ -59,7 +93,7 @@ fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { root, port, exit_with_stdin } => {
+        Command::Serve { root, port, exit_with_stdin, live } => {
             if exit_with_stdin {
                 std::thread::spawn(|| {
                     let mut sink = [0u8; 256];
@@ -75,7 +109,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(serve(root, port)) {
+            match runtime.block_on(serve(root, port, live)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("sonde-devsim: {e}");
@@ -83,15 +117,39 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Demo { dir } => match sonde_devsim::demo::write_demo(&dir) {
-            Ok(()) => {
-                println!("demo device written to {}", dir.display());
-                ExitCode::SUCCESS
+        Command::Demo { dir, small } => {
+            let size = if small { demo::DemoSize::Small } else { demo::DemoSize::Full };
+            done(demo::write_demo_sized(&dir, size), &format!("demo device written to {}", dir.display()))
+        }
+        Command::Chat { root, messages } => {
+            match demo::append_messages(&root.join("fs").join(demo::CHAT_DB), messages, 0) {
+                Ok(ids) => {
+                    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    println!("{}", ids.join(" "));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => done(Err(e), ""),
             }
-            Err(e) => {
-                eprintln!("sonde-devsim: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        }
+        Command::Fixture { kind, out } => {
+            let made = match kind {
+                FixtureKind::Catalog => demo::catalog::create(&out),
+                FixtureKind::Coredata => demo::coredata::create(&out),
+            };
+            done(made, &out.display().to_string())
+        }
+    }
+}
+
+fn done(result: Result<(), demo::DemoError>, message: &str) -> ExitCode {
+    match result {
+        Ok(()) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sonde-devsim: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -29,7 +29,8 @@ fn connect_devices_getprop_and_packages() {
     let third = h.shell("pm list packages -3");
     assert_eq!(
         third.out(),
-        "package:com.example.notes\npackage:com.example.shop\npackage:com.example.music\npackage:com.example.bank\n"
+        "package:com.example.chat\npackage:com.example.notes\npackage:com.example.shop\npackage:com.example.music\n\
+         package:com.example.planner\npackage:com.example.analytics\npackage:com.example.bank\n"
     );
     let all = h.shell("pm list packages");
     assert!(all.out().contains("package:android\n"));
@@ -95,7 +96,8 @@ fn shell_v2_exit_codes_and_streams() {
     let status = h.shell("false; echo $?; false || echo alt && echo and");
     assert_eq!(status.out(), "1\nalt\nand\n");
     let stat = h.shell("stat -c '%s %n' /sdcard/Download/notes_backup.db");
-    assert_eq!(stat.out(), "16384 /sdcard/Download/notes_backup.db\n");
+    let size = std::fs::metadata(h.fs().join("sdcard/Download/notes_backup.db")).expect("meta").len();
+    assert_eq!(stat.out(), format!("{size} /sdcard/Download/notes_backup.db\n"));
     let hash = h.shell("sha256sum /sdcard/Download/notes_backup.db");
     let host = std::fs::read(h.fs().join("sdcard/Download/notes_backup.db")).expect("read");
     assert_eq!(hash.out(), format!("{}  /sdcard/Download/notes_backup.db\n", sha256(&host)));

@@ -1,5 +1,5 @@
 //! Parsers for adb and device-side tool output (formats recorded in
-//! `shared/notes/adb-facts.md`). Total: odd lines are skipped, never panic.
+//! `docs/adb-facts.md`). Total: odd lines are skipped, never panic.
 
 use crate::model::{Device, DeviceKind, DeviceState, Platform};
 

@@ -186,7 +186,12 @@ impl Harness {
     /// The demo device, connected.
     pub fn demo() -> Harness {
         Self::build(|dir| {
-            let out = Command::new(SIM).arg("demo").arg(dir).output().expect("run sonde-devsim demo");
+            let out = Command::new(SIM)
+                .arg("demo")
+                .arg(dir)
+                .arg("--small")
+                .output()
+                .expect("run sonde-devsim demo");
             assert!(out.status.success(), "demo failed: {out:?}");
         })
     }
