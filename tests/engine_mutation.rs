@@ -227,7 +227,7 @@ fn five_hundred_edits_are_one_transaction() {
         .collect();
     mutation::apply(&db, &updates).expect("updates");
     assert_eq!(
-        query::count(&db, "plain", &[sonde_db::filter::Filter::parse("y is null").expect("f")], true)
+        query::count(&db, "plain", &[sonde_db::filter::Filter::parse("y is null").expect("f")])
             .expect("count"),
         500
     );

@@ -4,8 +4,10 @@
 //  - first page of a 10,000,000-row table (UI render, and the raw IPC call);
 //  - a page after a jump to the middle;
 //  - backend memory (RSS, and private memory) with that table open;
-//  - `fetch_page` (raw JSON bytes, tauri::ipc::Response) vs `fetch_page_json`
-//    (Tauri's value serialization) for 1,000-row pages.
+//  - `fetch_page` (raw JSON bytes, tauri::ipc::Response) for 200, 1,000
+//    and 5,000-row pages. (Tauri's own value serialization was measured
+//    against it once, the same speed: docs/BENCHMARKS.md; that command is
+//    not part of the app.)
 //
 //   xvfb-run -a node benches/app/app.bench.mjs   (after scripts/bench.sh built everything)
 
@@ -110,7 +112,6 @@ try {
   for (const rows of [200, 1000, 5000]) {
     for (let round = 0; round < 2; round++) {
       report[`page_${rows}_rows_response_r${round}`] = await timeInvoke('fetch_page', { handle, query: query(rows) }, 25);
-      report[`page_${rows}_rows_json_r${round}`] = await timeInvoke('fetch_page_json', { handle, query: query(rows) }, 25);
     }
   }
 } finally {

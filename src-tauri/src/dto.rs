@@ -1,9 +1,9 @@
 //! Shapes that exist only at the IPC boundary. Everything else the UI sees
-//! is an engine type exported with ts-rs (one definition, generated TS).
+//! is a core, engine or device type exported with ts-rs (one definition,
+//! generated TypeScript).
 
 use serde::{Deserialize, Serialize};
-use sonde_db::filter::Filter;
-use sonde_db::query::{OrderBy, TableListing};
+use sonde_core::{Filter, OrderBy, PageRequest, TableListing, Value};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -13,6 +13,9 @@ pub struct AppInfo {
     pub log_file: String,
     /// Serial of Sonde's built-in simulated device, once it is running.
     pub simulated_device: Option<String>,
+    /// Where the simulated device's file system is on this computer (its
+    /// apps' data under `data/data/<package>/`), to check a push by hand.
+    pub simulated_device_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -39,63 +42,30 @@ pub struct PageQuery {
     pub filters: Vec<Filter>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct PendingChange {
-    pub id: i64,
-    pub change: sonde_db::mutation::Change,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "stage", rename_all = "snake_case")]
-pub enum PushProgress {
-    /// Checkpointing and checking the local snapshot.
-    Preparing,
-    /// Comparing with the device, staging, verifying, swapping.
-    Transferring,
-    Done,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ExportProgress {
-    pub rows: u64,
-    /// Rows expected, when known.
-    pub total: Option<u64>,
-}
-
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ExportSource {
-    Table {
-        table: String,
-        #[serde(default)]
-        order: Vec<OrderBy>,
-        #[serde(default)]
-        filters: Vec<Filter>,
-    },
-    Query {
-        sql: String,
-        name: String,
-    },
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ExportReport {
-    pub rows: u64,
-    pub bytes: u64,
-    pub path: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SqlResult {
-    pub page: sonde_db::cursor_sql::SqlPage,
-    /// Id for `fetch_sql_page` while more rows remain.
-    pub query_id: Option<u32>,
+impl PageQuery {
+    pub fn into_request(self) -> PageRequest {
+        PageRequest {
+            table: self.table,
+            limit: self.limit as usize,
+            after: self.after,
+            order: self.order,
+            filters: self.filters,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Diagnostics {
     pub metrics: Vec<sonde_metrics::OpStats>,
-    pub tools: Vec<sonde_device::tools::ToolInfo>,
+    pub tools: Vec<sonde_core::device::tools::ToolInfo>,
     pub open_databases: usize,
     pub log_file: String,
+}
+
+/// A file the user picked to load into a cell, as a BLOB.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LoadedFile {
+    pub name: String,
+    pub bytes: u64,
+    pub value: Value,
 }

@@ -130,6 +130,24 @@ impl Lab {
             .env("SONDE_TRANSFER_TIMEOUT_MS", self.timeout_ms.to_string());
     }
 
+    /// Points this test process at the lab (adb server, HOME, timeouts), for
+    /// a `sonde_core::Sonde` in the test itself. Only for a test binary
+    /// with one test: the environment is process-wide.
+    pub fn enter(&self) {
+        let vars = [
+            ("ANDROID_ADB_SERVER_PORT", self.port.to_string()),
+            ("HOME", self.root.path().join("home").display().to_string()),
+            ("TMPDIR", self.root.path().join("tmp").display().to_string()),
+            ("ADB", ADB.to_owned()),
+            ("SONDE_ADB_TIMEOUT_MS", self.timeout_ms.to_string()),
+            ("SONDE_TRANSFER_TIMEOUT_MS", self.timeout_ms.to_string()),
+        ];
+        for (k, v) in vars {
+            std::env::set_var(k, v);
+        }
+        std::env::remove_var("ADB_VENDOR_KEYS");
+    }
+
     /// The real `sonde` with this lab's adb server and a chosen data dir
     /// (a second user of the same device).
     pub fn sonde_command(&self, data: &Path, args: &[&str]) -> Command {

@@ -1,14 +1,14 @@
 use crate::error::UiResult;
 use crate::state::Desktop;
-use sonde_device::layer::DeviceListing;
-use sonde_device::runner::CancellationToken;
-use sonde_device::{App, DbFile};
+use sonde_core::device::layer::DeviceListing;
+use sonde_core::device::runner::CancellationToken;
+use sonde_core::device::{App, DbFile};
 use std::sync::Arc;
 use tauri::State;
 
 #[tauri::command]
 pub async fn list_devices(desktop: State<'_, Arc<Desktop>>) -> UiResult<DeviceListing> {
-    Ok(desktop.core.devices().devices(&CancellationToken::new()).await)
+    Ok(desktop.core.devices(&CancellationToken::new()).await)
 }
 
 /// `device`: `android://SERIAL`, `ios://UDID`, `sim://UDID` or a bare id.
@@ -18,10 +18,7 @@ pub async fn list_apps(
     device: String,
     include_system: bool,
 ) -> UiResult<Vec<App>> {
-    let cancel = CancellationToken::new();
-    let layer = desktop.core.devices();
-    let device = layer.find_device(&device, &cancel).await?;
-    Ok(layer.apps(&device, include_system, &cancel).await?)
+    Ok(desktop.core.apps(&device, include_system, &CancellationToken::new()).await?)
 }
 
 #[tauri::command]
@@ -30,8 +27,5 @@ pub async fn list_databases(
     device: String,
     app: String,
 ) -> UiResult<Vec<DbFile>> {
-    let cancel = CancellationToken::new();
-    let layer = desktop.core.devices();
-    let device = layer.find_device(&device, &cancel).await?;
-    Ok(layer.databases(&device, &app, &cancel).await?)
+    Ok(desktop.core.databases(&device, &app, &CancellationToken::new()).await?)
 }

@@ -1,9 +1,10 @@
-use crate::dto::{PendingChange, PushProgress};
-use crate::error::{UiError, UiResult};
+use super::browse::opened;
+use crate::dto::OpenedDb;
+use crate::error::UiResult;
 use crate::state::Desktop;
-use sonde_core::Location;
-use sonde_db::mutation::{Change, Edit};
-use sonde_device::model::{PushOptions, PushReport};
+use sonde_core::device::model::{PushOptions, PushProgress};
+use sonde_core::device::runner::CancellationToken;
+use sonde_core::{Change, DbStatus, Edit, PendingChange, PushOutcome};
 use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -16,8 +17,7 @@ pub async fn apply_edits(
     handle: u32,
     edits: Vec<Edit>,
 ) -> UiResult<Vec<Change>> {
-    let db = desktop.db(handle)?;
-    Ok(desktop.core.apply(&db, edits).await?)
+    Ok(desktop.core.apply(&desktop.db(handle)?, edits).await?)
 }
 
 /// Reverses changes (newest first) in one transaction; returns the changes
@@ -28,19 +28,22 @@ pub async fn undo_changes(
     handle: u32,
     changes: Vec<Change>,
 ) -> UiResult<Vec<Change>> {
-    let db = desktop.db(handle)?;
-    Ok(desktop.core.undo(&db, changes).await?)
+    Ok(desktop.core.undo(&desktop.db(handle)?, changes).await?)
 }
 
 #[tauri::command]
 pub async fn pending_changes(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiResult<Vec<PendingChange>> {
-    let db = desktop.db(handle)?;
-    let pending = desktop.core.state().pending(&db.location.key())?;
-    Ok(pending.into_iter().map(|(id, change)| PendingChange { id, change }).collect())
+    Ok(desktop.core.pending(&desktop.db(handle)?).await?)
 }
 
-/// Pushes the snapshot back to its device, with progress; cancellable with
-/// `cancel_operation(op_id)` until the device-side swap starts.
+/// What is waiting to be pushed (changes and SQL writes), and the `-wal`.
+#[tauri::command]
+pub async fn db_status(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiResult<DbStatus> {
+    Ok(desktop.core.status(&desktop.db(handle)?).await?)
+}
+
+/// Pushes the snapshot back to its device, reporting each stage as it
+/// happens; cancellable with `cancel_operation(op_id)` until the swap.
 #[tauri::command]
 pub async fn push_database(
     desktop: State<'_, Arc<Desktop>>,
@@ -48,23 +51,43 @@ pub async fn push_database(
     stop_app: bool,
     op_id: String,
     on_progress: Channel<PushProgress>,
-) -> UiResult<PushReport> {
+) -> UiResult<PushOutcome> {
     let db = desktop.db(handle)?;
-    let Location::Device(uri) = &db.location else {
-        return Err(UiError::new("invalid", "local files are saved in place; there is nothing to push"));
-    };
-    if !db.is_snapshot() {
-        return Err(UiError::new(
-            "invalid",
-            "simulator databases are saved in place; there is nothing to push",
-        ));
-    }
+    let uri = db.device_uri("push")?.clone();
     let cancel = desktop.start_op(&op_id);
-    let _ = on_progress.send(PushProgress::Preparing);
-    let _ = on_progress.send(PushProgress::Transferring);
-    let result = desktop.core.push(uri, PushOptions { stop_app }, &cancel).await;
+    let report = |stage| {
+        let _ = on_progress.send(stage);
+    };
+    let result = desktop.core.push(&uri, PushOptions { stop_app }, report, &cancel).await;
     desktop.end_op(&op_id);
-    let report = result?;
-    let _ = on_progress.send(PushProgress::Done);
-    Ok(report)
+    Ok(result?)
+}
+
+/// Drops the unpushed changes of a device database and pulls its current
+/// version (same handle).
+#[tauri::command]
+pub async fn discard_edits(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiResult<OpenedDb> {
+    let db = desktop.db(handle)?;
+    let (fresh, tables) =
+        desktop.core.discard(db.device_uri("discarding edits")?, &CancellationToken::new()).await?;
+    Ok(replaced(&desktop, handle, fresh, tables))
+}
+
+/// Pulls a device database again (refused while it has unpushed changes);
+/// re-reads a local one.
+#[tauri::command]
+pub async fn refresh_database(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiResult<OpenedDb> {
+    let (fresh, tables) = desktop.core.refresh(&desktop.db(handle)?, &CancellationToken::new()).await?;
+    Ok(replaced(&desktop, handle, fresh, tables))
+}
+
+fn replaced(
+    desktop: &Desktop,
+    handle: u32,
+    db: sonde_core::OpenDb,
+    tables: Vec<sonde_core::TableListing>,
+) -> OpenedDb {
+    let out = opened(handle, &db, tables);
+    desktop.replace(handle, db);
+    out
 }

@@ -1,14 +1,14 @@
-//! The IPC surface. Each handler parses its arguments, calls one service
-//! (blocking SQLite work on `spawn_blocking`), and maps the error.
+//! The IPC surface. Each handler is an adapter: parse its arguments, call
+//! one `sonde-core` function, map the error (`UiError`). Blocking work
+//! happens inside the core, on its blocking threads.
 
 mod app;
 mod browse;
 mod devices;
 mod edit;
 mod export;
+mod files;
 mod sql;
-
-use crate::error::{UiError, UiResult};
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -16,6 +16,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::diagnostics,
         app::recent_databases,
         app::cancel_operation,
+        app::set_close_guard,
+        app::close_window,
         devices::list_devices,
         devices::list_apps,
         devices::list_databases,
@@ -27,26 +29,22 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         browse::table_schema,
         browse::fetch_page,
         browse::fetch_page_at,
-        browse::fetch_page_json,
         edit::apply_edits,
         edit::undo_changes,
         edit::pending_changes,
+        edit::db_status,
         edit::push_database,
+        edit::discard_edits,
+        edit::refresh_database,
         sql::run_sql,
         sql::fetch_sql_page,
         sql::close_sql,
         sql::query_history,
         export::export_data,
+        export::reveal_export,
+        files::save_value,
+        files::load_file_value,
     ]
-}
-
-/// Runs blocking work (SQLite, file I/O) off the async runtime.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> UiResult<T> + Send + 'static,
-) -> UiResult<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| UiError::new("error", format!("task failed: {e}")))?
 }
 
 /// Which native dialog a test answers.
@@ -64,4 +62,9 @@ pub(crate) fn e2e_dialog_path(dialog: Dialog) -> Option<std::path::PathBuf> {
         Dialog::Save => "SONDE_E2E_SAVE_PATH",
     };
     std::env::var_os(var).map(std::path::PathBuf::from)
+}
+
+/// Shows a native dialog off the async runtime (it blocks until answered).
+pub(crate) async fn ask<T: Send + 'static>(dialog: impl FnOnce() -> Option<T> + Send + 'static) -> Option<T> {
+    tauri::async_runtime::spawn_blocking(dialog).await.ok().flatten()
 }

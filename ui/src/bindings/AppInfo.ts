@@ -4,4 +4,9 @@ export type AppInfo = { version: string, data_dir: string, log_file: string,
 /**
  * Serial of Sonde's built-in simulated device, once it is running.
  */
-simulated_device: string | null, };
+simulated_device: string | null, 
+/**
+ * Where the simulated device's file system is on this computer (its
+ * apps' data under `data/data/<package>/`), to check a push by hand.
+ */
+simulated_device_dir: string | null, };

@@ -2,4 +2,7 @@
 import type { Filter } from "./Filter";
 import type { OrderBy } from "./OrderBy";
 
+/**
+ * What to export, as the app sends it.
+ */
 export type ExportSource = { "kind": "table", table: string, order: Array<OrderBy>, filters: Array<Filter>, } | { "kind": "query", sql: string, name: string, };

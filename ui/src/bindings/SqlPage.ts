@@ -3,7 +3,7 @@ import type { ColumnMeta } from "./ColumnMeta";
 import type { Value } from "./Value";
 
 /**
- * One page of a cursor.
+ * One page of a console result.
  */
 export type SqlPage = { columns: Array<ColumnMeta>, rows: Array<Array<Value>>, 
 /**

@@ -117,7 +117,12 @@ pub enum Command {
         /// Also copy the snapshot's files into this directory.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Drop unpushed edits of the current snapshot instead of refusing.
+        #[arg(long)]
+        discard: bool,
     },
+    /// Drop the unpushed edits of a device database and pull its current version.
+    Discard { uri: String },
     /// Push the edited snapshot back to the device (refused if the device copy changed).
     Push {
         uri: String,

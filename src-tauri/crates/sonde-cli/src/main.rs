@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            let line = e.to_string().replace('\n', " ");
+            let line = e.message().replace('\n', " ");
             // Error details may quote names from a database or a device.
             let line = render::escape_controls(&line, false);
             let _ = writeln!(std::io::stderr(), "error: {line}");

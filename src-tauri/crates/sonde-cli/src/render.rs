@@ -3,6 +3,7 @@
 use sonde_db::value::format_real;
 use sonde_db::Value;
 use std::borrow::Cow;
+use std::io::Write;
 
 /// Text that comes from a database or a device (table, column, index and
 /// trigger names, schema SQL, URIs, error details), made safe for a
@@ -80,4 +81,48 @@ pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
         line(&mut out, row);
     }
     out
+}
+
+/// The stages of a push on one stderr line, rewritten as they happen — only
+/// when stderr is a terminal (scripts and logs get nothing). Written here
+/// rather than with a progress-bar crate: a push has eight named stages and
+/// one byte count, which a line of text shows fully.
+pub struct PushMeter {
+    live: bool,
+}
+
+impl PushMeter {
+    pub fn on_stderr() -> PushMeter {
+        use std::io::IsTerminal;
+        PushMeter { live: std::io::stderr().is_terminal() }
+    }
+
+    pub fn show(&self, stage: sonde_core::device::model::PushProgress) {
+        use sonde_core::device::model::PushProgress as P;
+        if !self.live {
+            return;
+        }
+        let text = match stage {
+            P::Checkpoint => "checkpointing the snapshot".to_owned(),
+            P::LocalCheck => "checking the snapshot".to_owned(),
+            P::ConflictCheck => "checking the device still has the pulled version".to_owned(),
+            P::StopApp => "stopping the app".to_owned(),
+            P::Upload { sent, total } => {
+                let pct = sent.saturating_mul(100).checked_div(total).unwrap_or(100);
+                let bar: String = (0..20).map(|i| if i * 5 < pct { '█' } else { '░' }).collect();
+                format!("uploading {bar} {pct:>3}% of {total} bytes")
+            }
+            P::VerifyStaged => "verifying the uploaded copy".to_owned(),
+            P::Swap => "swapping it in".to_owned(),
+            P::Verify => "verifying the device's database".to_owned(),
+            P::Done => "done".to_owned(),
+        };
+        let _ = write!(std::io::stderr(), "\r\x1b[2Kpush: {text}");
+    }
+
+    pub fn finish(&self) {
+        if self.live {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
 }

@@ -1,22 +1,56 @@
-//! `sonde-core`: the one facade over the engine (`sonde-db`) and the device
-//! layer (`sonde-device`), shared by the CLI and the desktop app.
+//! `sonde-core`: the one async API both faces call — the `sonde` CLI and the
+//! desktop app. A face parses its input, calls one function here, and
+//! renders the result or maps the error ([`CoreError::kind`],
+//! [`CoreError::message_for`]).
 //!
 //! - [`Sonde::open`]: a location becomes a local SQLite file: the file
 //!   itself, a simulator database in place, or a verified device snapshot
 //!   (reused while it holds unpushed edits, pulled fresh otherwise).
-//! - [`Sonde::apply`]: edits through the mutation service, recorded in the
-//!   pending change log; a snapshot is marked dirty.
-//! - [`Sonde::push`]: checkpoint + integrity check of the snapshot, then the
-//!   device layer's verified transfer; the change log is cleared.
+//! - browse ([`Sonde::tables`], [`Sonde::page`]...), SQL ([`Sonde::query`],
+//!   the console's [`Sonde::run_sql`] with its cursors), [`Sonde::export`],
+//!   edits ([`Sonde::apply`], [`Sonde::undo`], [`Sonde::status`]), device
+//!   transfers ([`Sonde::pull`], [`Sonde::push`] with real progress,
+//!   [`Sonde::discard`], [`Sonde::refresh`]), devices, and the built-in
+//!   simulated device.
 //!
-//! SQLite work runs on blocking threads (`spawn_blocking`), never on the
-//! async runtime.
+//! Only this crate faces the async world: every blocking step (SQLite, the
+//! app-state database, file copies, hashing) runs on `spawn_blocking`
+//! inside it, never on a runtime worker thread.
 
+mod blocking;
+mod browse;
+mod cursors;
+mod devices;
+mod edit;
 pub mod error;
+mod export;
 pub mod location;
+mod open;
 mod service;
+mod simulated;
+mod sql;
+mod transfer;
 
-pub use error::{CoreError, Result};
+pub use edit::{DbStatus, PendingChange};
+pub use error::{CoreError, ErrorKind, Face, Result, UiError};
+pub use export::{ExportProgress, ExportReport, ExportSource, ExportTarget};
 pub use location::Location;
-pub use service::{CoreConfig, OpenDb, Sonde};
+pub use open::OpenDb;
+pub use service::{CoreConfig, Sonde};
+pub use simulated::SimulatedDevice;
+pub use sql::{RunScope, SqlResult, SqlRun, StatementResult};
+pub use transfer::PushOutcome;
+
+/// The engine's value and request types, as faces see them.
+pub use sonde_db::{
+    appstate::{HistoryEntry, RecentDatabase},
+    cursor_sql::SqlPage,
+    export::Format,
+    filter::Filter,
+    mutation::{Assignment, Change, Edit},
+    query::{ColumnMeta, OrderBy, Page, PageRequest, Row, RowSink, SqlSummary, TableListing, MAX_PAGE},
+    schema::TableSchema,
+    DbError, Value,
+};
+/// The device layer's types, as faces see them.
 pub use sonde_device as device;

@@ -22,7 +22,7 @@ impl Location {
             return Ok(Location::Device(DeviceUri::parse(text)?));
         }
         if text.is_empty() {
-            return Err(crate::CoreError::BadLocation { location: text.into(), reason: "empty".into() });
+            return Err(crate::CoreError::BadLocation { location: text.into(), reason: "empty" });
         }
         Ok(Location::Local(PathBuf::from(text)))
     }

@@ -234,15 +234,6 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The default location: `<user data dir>/sonde/state.sqlite`, or
-/// `$SONDE_DATA_DIR/state.sqlite` when set.
-pub fn default_path() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("SONDE_DATA_DIR") {
-        return Some(PathBuf::from(dir).join("state.sqlite"));
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,7 +31,8 @@ pub struct Interrupter<'c> {
 
 impl<'c> Interrupter<'c> {
     pub fn install(conn: &'c Connection, stop: impl FnMut() -> bool + Send + 'static) -> Result<Self> {
-        conn.progress_handler(CHECK_EVERY, Some(stop)).map_err(|e| DbError::Sql(e.to_string()))?;
+        conn.progress_handler(CHECK_EVERY, Some(stop))
+            .map_err(|e| DbError::Internal(format!("progress handler: {e}")))?;
         Ok(Interrupter { conn })
     }
 }

@@ -49,6 +49,10 @@ pub enum DbError {
     Constraint(String),
     #[error("SQL error: {0}")]
     Sql(String),
+    #[error("{0} (the file or its directory is not writable)")]
+    NotWritable(String),
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("gave up after {seconds} s: reading this is too slow (a view that never ends, or a sort or filter over a huge table without an index); narrow the filter or query it with SQL")]
     TooSlow { seconds: u64 },
     #[error("cancelled")]
@@ -65,6 +69,8 @@ pub enum DbError {
     Pool(String),
     #[error("app state database {path}: {reason}")]
     AppState { path: PathBuf, reason: String },
+    #[error("internal error ({0}); please report it")]
+    Internal(String),
 }
 
 impl DbError {
@@ -82,9 +88,7 @@ impl DbError {
                     C::ConstraintViolation => Self::Constraint(message),
                     C::PermissionDenied => Self::PermissionDenied(path.to_owned()),
                     C::CannotOpen => Self::CannotOpen { path: path.to_owned(), reason: message },
-                    C::ReadOnly => {
-                        Self::Sql(format!("{message} (the file or its directory is not writable)"))
-                    }
+                    C::ReadOnly => Self::NotWritable(message),
                     _ => Self::Sql(message),
                 }
             }

@@ -97,15 +97,7 @@ pub fn export(
                 Ok(n)
             }
             Source::Query { sql, name } => {
-                let mut stmt = conn.prepare(sql).map_err(|e| match e {
-                    rusqlite::Error::MultipleStatement => {
-                        DbError::BadValue("export takes a single SELECT statement".into())
-                    }
-                    e => DbError::from_sqlite(e, db.path()),
-                })?;
-                if !stmt.readonly() {
-                    return Err(DbError::BadValue("export takes a read-only statement (SELECT)".into()));
-                }
+                let mut stmt = crate::console::prepare_read(&db, &conn, sql)?;
                 let mut sink = ExportSink {
                     writer: FormatWriter::new(format, out, TableSql::for_query(name)),
                     rows: 0,

@@ -56,6 +56,19 @@ enum Slot {
 
 static CACHE: Lazy<DashMap<(PathBuf, String), Slot>> = Lazy::new(DashMap::new);
 
+/// Bumped (and waiters woken) whenever a background build ends, however it
+/// ends: tests wait on this event instead of polling.
+static BUILDS_ENDED: Lazy<(std::sync::Mutex<u64>, std::sync::Condvar)> =
+    Lazy::new(|| (std::sync::Mutex::new(0), std::sync::Condvar::new()));
+
+fn build_ended() {
+    let (count, ended) = &*BUILDS_ENDED;
+    if let Ok(mut n) = count.lock() {
+        *n += 1;
+    }
+    ended.notify_all();
+}
+
 /// Drops the samples of a database whose pools were closed (evicted or
 /// least recently used), so the cache lives no longer than the pools.
 pub(crate) fn forget(path: &Path) {
@@ -96,6 +109,7 @@ pub(crate) fn warm(db: &Db, schema: &TableSchema) {
                 CACHE.remove(&key);
             }
         }
+        build_ended();
     });
     if spawned.is_err() {
         CACHE.remove(&cleanup_key);
@@ -189,16 +203,26 @@ pub(crate) fn rowid_at(
     Ok(found)
 }
 
+/// Waits until the sample of `table` is built; fails at once when its build
+/// ended without one. (The build inserts its result before it signals, and
+/// the slot is checked under the signal's lock: no wake-up is missed.)
 #[cfg(test)]
 pub(crate) fn wait_ready(path: &Path, table: &str) {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    for _ in 0..500 {
-        if matches!(CACHE.get(&(canonical.clone(), table.to_owned())).as_deref(), Some(Slot::Ready(_))) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+    let key = (canonical, table.to_owned());
+    let (count, ended) = &*BUILDS_ENDED;
+    let mut guard = count.lock().expect("signal lock");
+    loop {
+        // Read the slot into a plain value: the map's lock must not be held
+        // while waiting (the build needs it to insert its result).
+        let building = match CACHE.get(&key).as_deref() {
+            Some(Slot::Ready(_)) => return,
+            Some(Slot::Building) => true,
+            None => false,
+        };
+        assert!(building, "the jump sample's build ended without a sample");
+        guard = ended.wait(guard).expect("signal lock");
     }
-    panic!("jump sample never became ready");
 }
 
 #[cfg(test)]

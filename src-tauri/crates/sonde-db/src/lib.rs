@@ -2,7 +2,7 @@
 //! devices or of the desktop shell.
 //!
 //! Layers, top to bottom:
-//! - services: [`query`], [`mutation`], [`export`] (what the CLI and the app call);
+//! - services: [`query`], [`console`], [`mutation`], [`export`] (what `sonde-core` calls);
 //! - [`schema`]: the repository that reads the catalog;
 //! - [`pool`]: the connection service (process-wide cache of r2d2 pools);
 //! - [`value`], [`ident`], [`rowkey`], [`cursor`], [`filter`]: the vocabulary.
@@ -12,6 +12,7 @@
 
 pub mod appstate;
 pub mod budget;
+pub mod console;
 pub mod cursor;
 pub mod cursor_sql;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod query;
 pub mod rowkey;
 pub mod schema;
 mod sqlbuild;
+pub mod sqltext;
 pub mod value;
 
 pub use error::{DbError, Result};

@@ -10,7 +10,6 @@
 use crate::error::{DbError, Result, SqliteResultExt};
 use crate::ident;
 use crate::pool::Db;
-use crate::query::{RowSink, SqlSummary};
 use crate::rowkey::RowKey;
 use crate::schema::{KeyStrategy, TableSchema};
 use crate::value::Value;
@@ -152,31 +151,6 @@ pub fn undo(path: &Path, changes: &[Change]) -> Result<Vec<Change>> {
     apply(path, &edits)
 }
 
-/// Runs write SQL on the writer: one statement as is, a script in one
-/// transaction.
-/// A stop request interrupts the statement; SQLite rolls it (or the
-/// script's transaction) back.
-pub(crate) fn run_write_sql(
-    db: &Db,
-    sql: &str,
-    sink: &mut dyn RowSink,
-    stop: Option<&crate::budget::Stop>,
-) -> Result<SqlSummary> {
-    let mut conn = db.writer()?;
-    let single = match conn.prepare(sql) {
-        Ok(_) => true,
-        Err(rusqlite::Error::MultipleStatement) => false,
-        Err(e) => return Err(DbError::from_sqlite(e, db.path())),
-    };
-    if single {
-        return crate::budget::until(&conn, stop, || crate::query::run_script(db, &conn, sql, sink));
-    }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
-    let summary = crate::budget::until(&tx, stop, || crate::query::run_script(db, &tx, sql, sink))?;
-    tx.commit().at(db.path())?;
-    Ok(summary)
-}
-
 struct Editor<'a> {
     db: &'a Db,
     conn: &'a Connection,
@@ -249,7 +223,7 @@ impl Editor<'_> {
         let params = restore_value.iter().chain(values.iter().map(|a| &a.value));
         let mut returned = self.run_returning(&sql, params, stored.len())?;
         let (key_after, after_values) =
-            returned.pop().ok_or_else(|| DbError::Sql("insert returned no row".into()))?;
+            returned.pop().ok_or_else(|| DbError::Internal("an insert returned no row".into()))?;
         Ok(Change {
             table: self.schema.name.clone(),
             op: ChangeOp::Insert,
@@ -318,10 +292,10 @@ impl Editor<'_> {
             .collect()
     }
 
-    /// Whether `columns` include the INTEGER PRIMARY KEY (the rowid's alias).
+    /// Whether `columns` include the rowid's alias (SQLite's own answer,
+    /// from the schema: `INTEGER PRIMARY KEY DESC` is not an alias).
     fn sets_rowid_alias(&self, columns: &[Arc<str>]) -> bool {
-        let pk: Vec<_> = self.schema.columns.iter().filter(|c| c.pk > 0).collect();
-        matches!(pk.as_slice(), [only] if only.decl_type.eq_ignore_ascii_case("integer") && columns.contains(&only.name))
+        self.schema.rowid_column.is_some_and(|i| columns.contains(&self.schema.columns[i].name))
     }
 
     fn key_exprs(&self) -> Vec<String> {

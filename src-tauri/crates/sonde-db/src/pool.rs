@@ -319,7 +319,7 @@ impl Pools {
         let write_flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let writer = SqliteConnectionManager::file(path).with_flags(write_flags).with_init(|c| {
             common_init(c, WRITER_CACHE_KIB)?;
-            c.execute_batch("PRAGMA foreign_keys = ON;")
+            writer_settings(c)
         });
         let builder = || {
             r2d2::Pool::builder()
@@ -347,6 +347,14 @@ fn common_init(c: &mut Connection, cache_kib: i64) -> rusqlite::Result<()> {
     c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     c.set_prepared_statement_cache_capacity(64);
     c.execute_batch(&format!("PRAGMA cache_size = -{cache_kib};"))
+}
+
+/// What every edit relies on from the writer; restored after console SQL
+/// that assigned pragmas (`PRAGMA foreign_keys = OFF` must not outlive the
+/// statement that said it).
+pub(crate) fn writer_settings(c: &Connection) -> rusqlite::Result<()> {
+    c.busy_timeout(BUSY_TIMEOUT)?;
+    c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA query_only = 0;")
 }
 
 /// Opens one connection and reads the catalog, so an unusable file fails
@@ -420,11 +428,6 @@ pub fn check_header(path: &Path) -> Result<()> {
     } else {
         DbError::NotADatabase(path.to_owned())
     })
-}
-
-/// Tells whether the first bytes of a file are the SQLite header.
-pub fn has_sqlite_header(first_bytes: &[u8]) -> bool {
-    first_bytes.len() >= 16 && &first_bytes[..16] == SQLITE_HEADER
 }
 
 pub(crate) fn io_error(path: &Path, e: std::io::Error) -> DbError {

@@ -1,5 +1,6 @@
 //! The query service: table listings, schemas, pages of rows (keyset
-//! pagination), counts, and arbitrary SQL.
+//! pagination), counts and estimates; the row sinks SQL results stream to
+//! (the SQL itself runs in [`crate::console`]).
 
 use crate::budget;
 use crate::error::{DbError, Result, SqliteResultExt};
@@ -11,7 +12,6 @@ use crate::schema::{self, TableKind, TableSchema};
 pub use crate::sqlbuild::OrderBy;
 use crate::sqlbuild::Plan;
 use crate::value::Value;
-use rusqlite::fallible_iterator::FallibleIterator;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Arc;
@@ -114,16 +114,14 @@ pub fn table_schema(path: &Path, table: &str) -> Result<Arc<TableSchema>> {
     })
 }
 
-/// Row count of a table: exact, or a fast estimate.
-#[instrument(skip_all, fields(db = %path.display(), exact))]
-pub fn count(path: &Path, table: &str, filters: &[Filter], exact: bool) -> Result<u64> {
+/// The exact number of rows of a table or view (with filters: of the rows
+/// they keep), under [`budget::COUNT_BUDGET`].
+#[instrument(skip_all, fields(db = %path.display()))]
+pub fn count(path: &Path, table: &str, filters: &[Filter]) -> Result<u64> {
     sonde_metrics::timed("query.count", || {
         let db = Db::open(path)?;
         let conn = db.reader()?;
         let schema = db.table(&conn, table)?;
-        if !exact && filters.is_empty() {
-            return schema::estimate_rows(&conn, &schema).at(db.path());
-        }
         budget::within(&conn, budget::COUNT_BUDGET, || {
             if filters.is_empty() {
                 return schema::count_rows(&conn, &schema.name).at(db.path());
@@ -137,6 +135,30 @@ pub fn count(path: &Path, table: &str, filters: &[Filter], exact: bool) -> Resul
         })
     })
 }
+
+/// A fast row count for display: the catalog's estimate for rowid tables;
+/// otherwise a count given [`ESTIMATE_BUDGET`] (a view may be arbitrarily
+/// slow or never end); `None` when that was not enough.
+#[instrument(skip_all, fields(db = %path.display()))]
+pub fn estimate(path: &Path, table: &str) -> Result<Option<u64>> {
+    sonde_metrics::timed("query.estimate", || {
+        let db = Db::open(path)?;
+        let conn = db.reader()?;
+        let schema = db.table(&conn, table)?;
+        if let Some(n) = schema::estimate_rows(&conn, &schema).at(db.path())? {
+            return Ok(Some(n));
+        }
+        match budget::within(&conn, ESTIMATE_BUDGET, || schema::count_rows(&conn, &schema.name).at(db.path()))
+        {
+            Ok(n) => Ok(Some(n)),
+            Err(DbError::TooSlow { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// How long a display estimate may count (views, keyless tables).
+pub const ESTIMATE_BUDGET: std::time::Duration = VIEW_COUNT_BUDGET;
 
 /// One page of rows, in a stable order: the user's order terms, then the
 /// row key (rowid or primary key) so that paging with `next` returns every
@@ -153,7 +175,7 @@ pub fn page(path: &Path, req: &PageRequest) -> Result<Page> {
             budget::within(&conn, budget::PAGE_BUDGET, || read_page(&db, &conn, &schema, &plan, limit))?;
         if req.after.is_none() && jump::eligible(&schema, !req.order.is_empty(), !req.filters.is_empty()) {
             // A big table opened: prepare fast jumps in the background.
-            if schema::estimate_rows(&conn, &schema).unwrap_or(0) >= jump::WORTH_IT {
+            if schema::estimate_rows(&conn, &schema).ok().flatten().unwrap_or(0) >= jump::WORTH_IT {
                 jump::warm(&db, &schema);
             }
         }
@@ -279,43 +301,6 @@ pub struct SqlSummary {
     pub wrote: bool,
 }
 
-/// Runs arbitrary SQL. A single read statement runs on a read-only
-/// connection and streams its rows. A write statement, or a script of
-/// several statements, runs on the writer; a script runs in one transaction
-/// (all or nothing).
-#[instrument(skip_all, fields(db = %path.display()))]
-pub fn run_sql(path: &Path, sql: &str, sink: &mut dyn RowSink) -> Result<SqlSummary> {
-    run_sql_until(path, sql, sink, None)
-}
-
-/// [`run_sql`], stopped (and a write rolled back) when `stop` says so.
-pub fn run_sql_until(
-    path: &Path,
-    sql: &str,
-    sink: &mut dyn RowSink,
-    stop: Option<&budget::Stop>,
-) -> Result<SqlSummary> {
-    sonde_metrics::timed("query.sql", || {
-        let db = Db::open(path)?;
-        let conn = db.reader()?;
-        let read_only = match conn.prepare(sql) {
-            Ok(mut stmt) if stmt.readonly() => {
-                let mut summary = SqlSummary { statements: 1, ..Default::default() };
-                summary.rows_returned =
-                    budget::until(&conn, stop, || stream_statement(&db, &mut stmt, sink))?;
-                Some(summary)
-            }
-            Ok(_) | Err(rusqlite::Error::MultipleStatement) => None,
-            Err(e) => return Err(DbError::from_sqlite(e, db.path())),
-        };
-        drop(conn);
-        match read_only {
-            Some(summary) => Ok(summary),
-            None => crate::mutation::run_write_sql(&db, sql, sink, stop),
-        }
-    })
-}
-
 /// Streams the rows of a prepared statement into `sink`, or executes it.
 /// Returns rows streamed.
 pub(crate) fn stream_statement(
@@ -324,11 +309,7 @@ pub(crate) fn stream_statement(
     sink: &mut dyn RowSink,
 ) -> Result<u64> {
     let width = stmt.column_count();
-    let columns: Vec<ColumnMeta> = stmt
-        .columns()
-        .iter()
-        .map(|c| ColumnMeta { name: Arc::from(c.name()), decl_type: Arc::from(c.decl_type().unwrap_or("")) })
-        .collect();
+    let columns = crate::console::result_columns(stmt);
     if width > 0 {
         sink.columns(&columns)?;
     }
@@ -349,28 +330,6 @@ pub(crate) fn stream_statement(
         }
     }
     Ok(n)
-}
-
-/// Runs each statement of `sql` in turn on `conn` (statements are prepared
-/// one at a time, so later ones may use tables earlier ones create).
-pub(crate) fn run_script(
-    db: &Db,
-    conn: &rusqlite::Connection,
-    sql: &str,
-    sink: &mut dyn RowSink,
-) -> Result<SqlSummary> {
-    let mut summary = SqlSummary::default();
-    let mut batch = rusqlite::Batch::new(conn, sql);
-    while let Some(mut stmt) = batch.next().at(db.path())? {
-        summary.statements += 1;
-        let writes = !stmt.readonly();
-        summary.rows_returned += stream_statement(db, &mut stmt, sink)?;
-        if writes {
-            summary.wrote = true;
-            summary.rows_affected += conn.changes();
-        }
-    }
-    Ok(summary)
 }
 
 /// Collects the first result set into memory (tests and small results).
@@ -400,6 +359,35 @@ impl RowSink for CollectSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast count of a view that never ends gives up ("unknown")
+    /// instead of pinning a reader for good (eight such opens exhausted the
+    /// pool): it comes back, and every reader is free afterwards.
+    #[test]
+    fn estimating_an_endless_view_gives_up_and_frees_its_reader() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("v.db");
+        rusqlite::Connection::open(&path)
+            .expect("open")
+            .execute_batch(
+                "CREATE TABLE t(v); CREATE VIEW forever AS
+                 WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c;",
+            )
+            .expect("setup");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let worker_path = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(estimate(&worker_path, "forever"));
+        });
+        // A guard against hangs only (the budget is 2 s).
+        let got = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("the estimate came back");
+        assert_eq!(got.expect("no error"), None);
+        let db = Db::open(&path).expect("db");
+        let readers: Vec<_> = (0..8).map(|_| db.reader().expect("a free reader")).collect();
+        assert_eq!(readers.len(), 8);
+        drop(readers);
+        assert_eq!(estimate(&path, "t").expect("table"), Some(0));
+    }
 
     /// A table without rowid gaps jumps by arithmetic; one gap brings the
     /// scanned sample back.

@@ -406,9 +406,10 @@ pub fn count_rows(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// A fast estimate: `sqlite_stat1` when analysed, else the rowid span
-/// (O(log n)), else the exact count.
-pub fn estimate_rows(conn: &Connection, schema: &TableSchema) -> rusqlite::Result<u64> {
+/// A cheap estimate: `sqlite_stat1` when analysed, else the rowid span
+/// (O(log n)); `None` when neither applies (views, `WITHOUT ROWID` and
+/// keyless tables: only counting would tell).
+pub fn estimate_rows(conn: &Connection, schema: &TableSchema) -> rusqlite::Result<Option<u64>> {
     let has_stat1: bool = conn
         .query_row("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'", [], |_| {
             Ok(true)
@@ -423,7 +424,7 @@ pub fn estimate_rows(conn: &Connection, schema: &TableSchema) -> rusqlite::Resul
             .optional()?
             .flatten();
         if let Some(n) = stat.and_then(|s| s.split(' ').next().and_then(|n| n.parse::<u64>().ok())) {
-            return Ok(n);
+            return Ok(Some(n));
         }
     }
     if let KeyStrategy::Rowid { alias } = schema.key {
@@ -435,9 +436,9 @@ pub fn estimate_rows(conn: &Connection, schema: &TableSchema) -> rusqlite::Resul
             [],
             |r| r.get(0),
         )?;
-        return Ok(span.map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX)));
+        return Ok(Some(span.map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX))));
     }
-    count_rows(conn, &schema.name)
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -45,8 +45,26 @@ pub enum DeviceError {
     NoSnapshot { uri: String },
     #[error("{tool} failed (exit {code}): {message}")]
     ToolFailed { tool: &'static str, code: i32, message: String },
-    #[error("{0}")]
-    Unsupported(String),
+    #[error("{tool} printed more than {limit_mib} MiB; refusing to buffer more")]
+    OutputTooLarge { tool: &'static str, limit_mib: usize },
+    #[error("iOS device {udid} is locked or does not trust this computer: unlock it, tap \"Trust\" (or run `idevicepair pair`) and retry")]
+    Untrusted { udid: String },
+    #[error("the container of {bundle} is not accessible: the app is not installed, or it is not a development build (only apps signed for development, e.g. run from Xcode, expose their container over USB)")]
+    NotDevelopmentBuild { bundle: String },
+    #[error("simulator {udid} is shut down: boot it (`xcrun simctl boot {udid}` or open it in Simulator) and retry")]
+    SimulatorShutDown { udid: String },
+    #[error("{app} has no app group {group}")]
+    NoAppGroup { app: String, group: String },
+    #[error("{app} has no data container on this simulator")]
+    NoDataContainer { app: String },
+    #[error("simulator databases are opened in place: there is nothing to {action}")]
+    InPlace { action: &'static str },
+    #[error("the snapshot still has a -wal: checkpoint it before pushing")]
+    NotCheckpointed,
+    #[error("could not create a staging directory in {0}")]
+    NoStagingDir(PathBuf),
+    #[error("internal error ({0}); please report it")]
+    Internal(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -44,7 +44,7 @@ pub async fn sha256_file_async(path: &Path) -> Result<(String, u64)> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || sha256_file(&path))
         .await
-        .map_err(|e| DeviceError::Unsupported(format!("hashing task failed: {e}")))?
+        .map_err(|e| DeviceError::Internal(format!("hashing task: {e}")))?
 }
 
 /// Async wrapper of [`sha256_file_copying`].
@@ -52,5 +52,5 @@ pub async fn sha256_file_copying_async(path: &Path, copy: &Path) -> Result<(Stri
     let (path, copy) = (path.to_owned(), copy.to_owned());
     tokio::task::spawn_blocking(move || sha256_file_copying(&path, &copy))
         .await
-        .map_err(|e| DeviceError::Unsupported(format!("hashing task failed: {e}")))?
+        .map_err(|e| DeviceError::Internal(format!("hashing task: {e}")))?
 }

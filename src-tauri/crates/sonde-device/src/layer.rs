@@ -4,7 +4,7 @@
 use crate::android::{self, Android};
 use crate::error::{DeviceError, Result};
 use crate::ios::Ios;
-use crate::model::{App, DbFile, Device, Platform, PushOptions, PushReport};
+use crate::model::{App, DbFile, Device, Platform, Progress, PushOptions, PushReport};
 use crate::runner::{CancellationToken, Timeouts};
 use crate::sim::Sim;
 use crate::snapshot::{Snapshot, Workspace};
@@ -186,9 +186,7 @@ impl DeviceLayer {
         match uri.platform {
             Platform::Android => self.android().await?.pull(&self.workspace, uri, cancel).await,
             Platform::Ios => self.ios().await?.pull(&self.workspace, uri, cancel).await,
-            Platform::Sim => {
-                Err(DeviceError::Unsupported("simulator databases are opened in place, not pulled".into()))
-            }
+            Platform::Sim => Err(DeviceError::InPlace { action: "pull" }),
         }
     }
 
@@ -198,15 +196,16 @@ impl DeviceLayer {
         &self,
         snapshot: &mut Snapshot,
         opts: PushOptions,
+        progress: Progress<'_>,
         cancel: &CancellationToken,
     ) -> Result<PushReport> {
         let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
         match uri.platform {
-            Platform::Android => self.android().await?.push(&self.workspace, snapshot, opts, cancel).await,
-            Platform::Ios => self.ios().await?.push(&self.workspace, snapshot, opts, cancel).await,
-            Platform::Sim => Err(DeviceError::Unsupported(
-                "simulator databases are saved in place; there is nothing to push".into(),
-            )),
+            Platform::Android => {
+                self.android().await?.push(&self.workspace, snapshot, opts, progress, cancel).await
+            }
+            Platform::Ios => self.ios().await?.push(&self.workspace, snapshot, opts, progress, cancel).await,
+            Platform::Sim => Err(DeviceError::InPlace { action: "push" }),
         }
     }
 

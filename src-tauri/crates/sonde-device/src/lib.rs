@@ -25,6 +25,12 @@ pub mod tools;
 pub mod uri;
 
 pub use error::{DeviceError, Result};
+
+/// Runs blocking work (whole-file copies, hashing, directory walks) off the
+/// async runtime's worker threads.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| DeviceError::Internal(format!("blocking task: {e}")))?
+}
 pub use layer::DeviceLayer;
 pub use model::{App, DbFile, Device, DeviceState, Platform};
 pub use uri::DeviceUri;

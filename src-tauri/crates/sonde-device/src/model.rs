@@ -124,6 +124,38 @@ pub struct PushReport {
     pub stopped_app: bool,
 }
 
+/// The stages of a push, in order, as they happen (the core adds the local
+/// ones: `checkpoint`, `local_check`, `done`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum PushProgress {
+    /// Folding the snapshot's `-wal` into its file.
+    Checkpoint,
+    /// `quick_check` of the snapshot.
+    LocalCheck,
+    /// The device still holds the version that was pulled?
+    ConflictCheck,
+    /// `am force-stop` of the app (Android, when asked).
+    StopApp,
+    /// The new file goes beside the database: sent at the start (`sent` 0)
+    /// and at the end (`sent` = `total`).
+    Upload {
+        sent: u64,
+        total: u64,
+    },
+    /// The staged copy's hash is checked on the device.
+    VerifyStaged,
+    /// The staged file is renamed over the database.
+    Swap,
+    /// What the device holds now is checked.
+    Verify,
+    Done,
+}
+
+/// Where a push reports its stages.
+pub type Progress<'a> = &'a (dyn Fn(PushProgress) + Send + Sync);
+
 /// A SQLite database starts with these 16 bytes.
 pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 

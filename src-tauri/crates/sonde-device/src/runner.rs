@@ -150,7 +150,7 @@ async fn run_inner(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOu
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let collect = async {
-        let (out, err) = tokio::join!(read_capped(stdout), read_capped(stderr));
+        let (out, err) = tokio::join!(read_capped(stdout, call.tool), read_capped(stderr, call.tool));
         let status = child.wait().await;
         (out, err, status)
     };
@@ -168,7 +168,7 @@ async fn run_inner(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOu
     }
 }
 
-async fn read_capped<R: AsyncRead + Unpin>(pipe: Option<R>) -> Result<Vec<u8>> {
+async fn read_capped<R: AsyncRead + Unpin>(pipe: Option<R>, tool: &'static str) -> Result<Vec<u8>> {
     let Some(mut pipe) = pipe else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -178,13 +178,76 @@ async fn read_capped<R: AsyncRead + Unpin>(pipe: Option<R>) -> Result<Vec<u8>> {
             return Ok(out);
         }
         if out.len() + n > MAX_CAPTURE {
-            return Err(DeviceError::Unsupported(format!(
-                "tool output exceeded {} MiB; refusing to buffer more",
-                MAX_CAPTURE / (1024 * 1024)
-            )));
+            return Err(DeviceError::OutputTooLarge { tool, limit_mib: MAX_CAPTURE / (1024 * 1024) });
         }
         out.extend_from_slice(&buf[..n]);
     }
+}
+
+/// A long-running helper process (Sonde's simulated device), started
+/// through the runner like every tool: argv only, its first stdout line
+/// (its "ready" line) awaited within `ready_within`, killed when dropped.
+/// Its stdin stays open while the handle lives: a child that watches its
+/// stdin exits however the parent dies.
+pub struct Service {
+    child: tokio::process::Child,
+    _stdin: Option<tokio::process::ChildStdin>,
+    /// The ready line, trimmed.
+    pub ready_line: String,
+}
+
+impl Service {
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+/// Starts `call` as a [`Service`]; `call.timeout` bounds the wait for the
+/// ready line (a child that hangs, or exits first, is an error, never a
+/// stuck caller).
+pub async fn spawn_service(call: &ToolCall) -> Result<Service> {
+    use tokio::io::AsyncBufReadExt;
+    let mut cmd = Command::new(&call.program);
+    cmd.args(&call.args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in &call.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => DeviceError::ToolMissing {
+            tool: call.tool,
+            hint: format!("{} does not exist", call.program.display()),
+        },
+        _ => DeviceError::io(&call.program, e),
+    })?;
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().ok_or_else(|| DeviceError::Internal("no stdout pipe".into()))?;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let line = match tokio::time::timeout(call.timeout, lines.next_line()).await {
+        Ok(Ok(Some(line))) => line,
+        Ok(Ok(None)) | Ok(Err(_)) => {
+            let code = child.wait().await.ok().and_then(|s| s.code()).unwrap_or(-1);
+            return Err(DeviceError::ToolFailed {
+                tool: call.tool,
+                code,
+                message: format!("{} exited before it was ready", call.what),
+            });
+        }
+        Err(_) => {
+            return Err(DeviceError::Timeout {
+                tool: call.tool,
+                what: call.what.clone(),
+                after: call.timeout,
+            })
+        }
+    };
+    // Keep draining stdout so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(Service { child, _stdin: stdin, ready_line: line.trim().to_owned() })
 }
 
 /// Timeouts of a platform's tool calls (configurable for tests and slow
@@ -229,8 +292,6 @@ impl Default for Retry {
 }
 
 impl Retry {
-    pub const NONE: Retry = Retry { attempts: 1, base: Duration::ZERO, max: Duration::ZERO };
-
     /// Delay before attempt `n` (1-based retries): base·2ⁿ⁻¹ capped, with
     /// "equal jitter" (half fixed, half random) so devices are not hammered
     /// in lockstep.
@@ -286,17 +347,36 @@ mod tests {
         assert_eq!(out.code, 3);
     }
 
+    /// Whether process `pid` still runs (a zombie waiting to be reaped is dead).
+    fn alive(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|stat| {
+                stat.rsplit(')').next().map(|rest| !rest.trim_start().starts_with('Z')).unwrap_or(false)
+            })
+            .unwrap_or(false)
+    }
+
     #[tokio::test]
     async fn timeout_kills_the_child() {
         let dir = tempfile::tempdir().expect("tmp");
-        let marker = dir.path().join("survived");
-        let script = format!("sleep 2; touch '{}'", marker.display());
-        let start = Instant::now();
-        let err = run(&sh(&script, 200), &CancellationToken::new()).await.expect_err("timeout");
+        let pid_file = dir.path().join("pid");
+        // The child announces its pid (renamed into place, so it is whole),
+        // then hangs like a stalled adb.
+        let script =
+            format!("echo $$ > '{0}.tmp' && mv '{0}.tmp' '{0}' && exec sleep 600", pid_file.display());
+        let (call, cancel) = (sh(&script, 1_000), CancellationToken::new());
+        let (result, pid) = tokio::join!(run(&call, &cancel), async {
+            while !pid_file.exists() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            std::fs::read_to_string(&pid_file).expect("pid").trim().to_owned()
+        });
+        let err = result.expect_err("timeout");
         assert!(matches!(err, DeviceError::Timeout { .. }), "{err}");
-        assert!(start.elapsed() < Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(2500)).await;
-        assert!(!marker.exists(), "the child was killed, not left running");
+        // The kill is immediate (SIGKILL); wait for it to show, without a deadline.
+        while alive(&pid) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     #[tokio::test]
@@ -309,6 +389,16 @@ mod tests {
         });
         let err = run(&sh("sleep 5", 10_000), &cancel).await.expect_err("cancelled");
         assert!(matches!(err, DeviceError::Cancelled));
+    }
+
+    #[tokio::test]
+    async fn a_service_that_never_gets_ready_is_an_error_not_a_hang() {
+        let ready = spawn_service(&sh("echo 'ready 1'; exec sleep 600", 5_000)).await.expect("ready");
+        assert_eq!(ready.ready_line, "ready 1");
+        let silent = spawn_service(&sh("exec sleep 600", 300)).await.err().expect("no ready line");
+        assert!(matches!(silent, DeviceError::Timeout { .. }), "{silent}");
+        let died = spawn_service(&sh("exit 3", 5_000)).await.err().expect("exited");
+        assert!(matches!(died, DeviceError::ToolFailed { code: 3, .. }), "{died}");
     }
 
     #[tokio::test]

@@ -58,6 +58,10 @@ pub struct Manifest {
     /// The working copy was edited since (set by the editing side).
     pub dirty: bool,
     pub pushes: u32,
+    /// Writes made with SQL since the pull or the last push (they are not
+    /// in the change log, but they are something to push).
+    #[serde(default)]
+    pub sql_writes: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -77,9 +81,7 @@ impl Snapshot {
     /// changes (a push sends one file, so they would be lost).
     pub fn checkpointed_db(&self) -> Result<PathBuf> {
         if std::fs::metadata(self.side_path("-wal")).map(|m| m.len() > 0).unwrap_or(false) {
-            return Err(DeviceError::Unsupported(
-                "the snapshot still has a -wal: checkpoint it before pushing".into(),
-            ));
+            return Err(DeviceError::NotCheckpointed);
         }
         Ok(self.db_path())
     }
@@ -95,7 +97,24 @@ impl Snapshot {
     /// After a verified push: the pulled bytes (the device's previous
     /// version) move to a timestamped backup, the pushed file becomes the
     /// new `original/` and `device` the new baseline. Returns the backup dir.
-    pub fn record_push(&mut self, ws: &Workspace, uri: &DeviceUri, device: DeviceFiles) -> Result<PathBuf> {
+    /// (A whole-file copy: it runs on a blocking thread.)
+    pub async fn record_push(
+        &mut self,
+        ws: &Workspace,
+        uri: &DeviceUri,
+        device: DeviceFiles,
+    ) -> Result<PathBuf> {
+        let (mut snapshot, ws, uri) = (self.clone(), ws.clone(), uri.clone());
+        let (snapshot, backup) = crate::blocking(move || {
+            let backup = snapshot.record_push_now(&ws, &uri, device)?;
+            Ok((snapshot, backup))
+        })
+        .await?;
+        *self = snapshot;
+        Ok(backup)
+    }
+
+    fn record_push_now(&mut self, ws: &Workspace, uri: &DeviceUri, device: DeviceFiles) -> Result<PathBuf> {
         let backup = ws.backups_for(uri).join(now_ms().to_string());
         std::fs::create_dir_all(backup.parent().unwrap_or(&self.dir))
             .map_err(|e| DeviceError::io(&backup, e))?;
@@ -105,6 +124,7 @@ impl Snapshot {
         std::fs::copy(self.db_path(), original.join(DB_FILE)).map_err(|e| DeviceError::io(&original, e))?;
         self.manifest.device = device;
         self.manifest.dirty = false;
+        self.manifest.sql_writes = 0;
         self.manifest.pushes += 1;
         self.save_manifest()?;
         Ok(backup)
@@ -267,7 +287,7 @@ pub mod tempfile_dir {
                     Err(e) => return Err(DeviceError::io(&path, e)),
                 }
             }
-            Err(DeviceError::Unsupported("could not create a staging directory".into()))
+            Err(DeviceError::NoStagingDir(parent.to_owned()))
         }
 
         pub fn path(&self) -> &Path {
@@ -316,15 +336,14 @@ mod tests {
             device: DeviceFiles { db: FileState { sha256: "h".into(), size: 1 }, wal: None, journal: None },
             dirty: true,
             pushes: 0,
+            sql_writes: 0,
         };
         let snap = Snapshot { dir: tmp.path().to_path_buf(), manifest };
         assert_eq!(snap.checkpointed_db().expect("no -wal"), snap.db_path());
         std::fs::write(snap.side_path("-wal"), b"").expect("write");
         assert_eq!(snap.checkpointed_db().expect("empty -wal"), snap.db_path());
         std::fs::write(snap.side_path("-wal"), b"frames").expect("write");
-        assert!(
-            matches!(snap.checkpointed_db(), Err(DeviceError::Unsupported(m)) if m.contains("checkpoint"))
-        );
+        assert!(matches!(snap.checkpointed_db(), Err(DeviceError::NotCheckpointed)));
     }
 
     #[test]
@@ -348,6 +367,7 @@ mod tests {
             device: DeviceFiles { db: FileState { sha256: "h".into(), size: 1 }, wal: None, journal: None },
             dirty: false,
             pushes: 0,
+            sql_writes: 0,
         };
         {
             let abandoned = ws.staging_for(&uri).expect("staging");

@@ -172,7 +172,7 @@ async fn resolve_refuses_traversal_and_symlink_escapes() {
     let e = sim.resolve(&uri("Documents/absent.db"), &cancel).await.expect_err("absent");
     assert!(matches!(e, DeviceError::NoSuchFile { .. }), "{e}");
     let e = sim.resolve(&uri("groups/group.other/x.db"), &cancel).await.expect_err("other group");
-    assert!(matches!(e, DeviceError::Unsupported(_)), "{e}");
+    assert!(matches!(e, DeviceError::NoAppGroup { .. }), "{e}");
     let e =
         sim.resolve(&DeviceUri::for_file(Platform::Ios, BOOTED, APP, "Documents/notes.db"), &cancel).await;
     assert!(matches!(e, Err(DeviceError::BadUri { .. })));

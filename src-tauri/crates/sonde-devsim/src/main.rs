@@ -42,6 +42,10 @@ enum Command {
         /// A small events table (1,000 rows instead of 1,000,000), for tests.
         #[arg(long)]
         small: bool,
+        /// Keep a demo of this version that is already there (the user's
+        /// changes on the simulated device survive restarts).
+        #[arg(long)]
+        keep: bool,
     },
     /// The demo chat app receives N messages now (what `serve --live` does
     /// on a timer), then exits: deterministic app writes for tests.
@@ -117,9 +121,19 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Demo { dir, small } => {
+        Command::Demo { dir, small, keep } => {
             let size = if small { demo::DemoSize::Small } else { demo::DemoSize::Full };
-            done(demo::write_demo_sized(&dir, size), &format!("demo device written to {}", dir.display()))
+            let written = if keep {
+                demo::ensure_demo(&dir, size)
+            } else {
+                demo::write_demo_sized(&dir, size).map(|()| true)
+            };
+            let what = if written.as_ref().is_ok_and(|w| *w) {
+                "demo device written to"
+            } else {
+                "demo device kept in"
+            };
+            done(written.map(drop), &format!("{what} {}", dir.display()))
         }
         Command::Chat { root, messages } => {
             match demo::append_messages(&root.join("fs").join(demo::CHAT_DB), messages, 0) {

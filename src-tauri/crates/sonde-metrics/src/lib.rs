@@ -48,17 +48,6 @@ pub fn timed<T, E>(op: &'static str, f: impl FnOnce() -> Result<T, E>) -> Result
     result
 }
 
-/// Async twin of [`timed`].
-pub async fn timed_async<T, E>(
-    op: &'static str,
-    fut: impl std::future::Future<Output = Result<T, E>>,
-) -> Result<T, E> {
-    let start = Instant::now();
-    let result = fut.await;
-    record(op, start.elapsed(), result.is_ok());
-    result
-}
-
 /// A point-in-time copy of one operation's numbers.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

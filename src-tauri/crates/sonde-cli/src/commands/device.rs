@@ -3,8 +3,10 @@
 use super::read::stdout;
 use super::{CliError, CliResult, Ctx};
 use crate::render;
+use crate::render::PushMeter;
 use sonde_core::device::model::PushOptions;
-use sonde_core::device::{Device, DeviceUri};
+use sonde_core::device::DeviceUri;
+use sonde_core::PushOutcome;
 use std::io::Write;
 use std::path::Path;
 
@@ -17,7 +19,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
 }
 
 pub fn devices(ctx: &Ctx, json: bool) -> CliResult {
-    let listing = ctx.rt.block_on(ctx.core.devices().devices(&ctx.cancel));
+    let listing = ctx.rt.block_on(ctx.core.devices(&ctx.cancel));
     for problem in &listing.problems {
         tracing::info!(%problem, "platform unavailable");
     }
@@ -47,13 +49,8 @@ pub fn devices(ctx: &Ctx, json: bool) -> CliResult {
     Ok(())
 }
 
-fn device(ctx: &Ctx, text: &str) -> CliResult<Device> {
-    Ok(ctx.rt.block_on(ctx.core.devices().find_device(text, &ctx.cancel))?)
-}
-
-pub fn apps(ctx: &Ctx, device_text: &str, all: bool, json: bool) -> CliResult {
-    let device = device(ctx, device_text)?;
-    let apps = ctx.rt.block_on(ctx.core.devices().apps(&device, all, &ctx.cancel))?;
+pub fn apps(ctx: &Ctx, device: &str, all: bool, json: bool) -> CliResult {
+    let apps = ctx.run(ctx.core.apps(device, all, &ctx.cancel))?;
     if json {
         return print_json(&apps);
     }
@@ -74,9 +71,8 @@ pub fn apps(ctx: &Ctx, device_text: &str, all: bool, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn dbs(ctx: &Ctx, device_text: &str, app: &str, json: bool) -> CliResult {
-    let device = device(ctx, device_text)?;
-    let dbs = ctx.rt.block_on(ctx.core.devices().databases(&device, app, &ctx.cancel))?;
+pub fn dbs(ctx: &Ctx, device: &str, app: &str, json: bool) -> CliResult {
+    let dbs = ctx.run(ctx.core.databases(device, app, &ctx.cancel))?;
     if json {
         return print_json(&dbs);
     }
@@ -101,43 +97,57 @@ pub fn dbs(ctx: &Ctx, device_text: &str, app: &str, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn pull(ctx: &Ctx, uri: &str, output: Option<&Path>) -> CliResult {
+pub fn pull(ctx: &Ctx, uri: &str, output: Option<&Path>, discard: bool) -> CliResult {
     let uri = DeviceUri::parse(uri)?;
-    let snapshot = ctx.rt.block_on(ctx.core.pull(&uri, &ctx.cancel))?;
-    let mut printed = snapshot.db_path();
-    if let Some(dir) = output {
-        std::fs::create_dir_all(dir)?;
-        let name = sonde_core::device::snapshot::sanitize(uri.file_name());
-        let dest = dir.join(&name);
-        for suffix in ["", "-wal", "-journal"] {
-            let from = snapshot.side_path(suffix);
-            if from.exists() {
-                std::fs::copy(&from, dir.join(format!("{name}{suffix}")))?;
-            }
-        }
-        printed = dest;
-    }
+    let printed = ctx.run(ctx.core.pull(&uri, discard, output, &ctx.cancel))?;
     let mut out = stdout();
     writeln!(out, "{}", printed.display())?;
     out.flush()?;
     Ok(())
 }
 
+pub fn discard(ctx: &Ctx, uri: &str) -> CliResult {
+    let parsed = DeviceUri::parse(uri)?;
+    let (fresh, _) = ctx.run(ctx.core.discard(&parsed, &ctx.cancel))?;
+    let mut out = stdout();
+    writeln!(
+        out,
+        "discarded the edits of {}; pulled the device's version into {}",
+        uri,
+        fresh.path.display()
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
 pub fn push(ctx: &Ctx, uri: &str, stop_app: bool, json: bool) -> CliResult {
     let uri = DeviceUri::parse(uri)?;
-    let report = ctx.rt.block_on(ctx.core.push(&uri, PushOptions { stop_app }, &ctx.cancel))?;
+    let meter = PushMeter::on_stderr();
+    let outcome = ctx.run(ctx.core.push(&uri, PushOptions { stop_app }, |p| meter.show(p), &ctx.cancel));
+    meter.finish();
+    let outcome = outcome?;
     if json {
-        return print_json(&report);
+        return print_json(&outcome);
     }
     let mut out = stdout();
-    writeln!(out, "pushed {} ({} bytes, sha256 {})", report.uri, report.bytes, report.sha256)?;
-    writeln!(out, "previous version kept in {}", report.backup.display())?;
+    match outcome {
+        PushOutcome::Pushed(report) => {
+            writeln!(out, "pushed {} ({} bytes, sha256 {})", report.uri, report.bytes, report.sha256)?;
+            writeln!(out, "previous version kept in {}", report.backup.display())?;
+        }
+        PushOutcome::Unchanged => {
+            writeln!(
+                out,
+                "nothing to push: {uri} has no edits since it was pulled (the device was not touched)"
+            )?;
+        }
+    }
     out.flush()?;
     Ok(())
 }
 
 pub fn doctor(ctx: &Ctx, json: bool) -> CliResult {
-    let report = ctx.rt.block_on(ctx.core.devices().tool_report());
+    let report = ctx.rt.block_on(ctx.core.doctor());
     if json {
         return print_json(&report);
     }

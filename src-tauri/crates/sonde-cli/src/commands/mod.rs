@@ -1,6 +1,6 @@
-//! One module per group of commands. Every `<DB>` is resolved through
-//! `sonde-core` (a local path, or a device URI that becomes a snapshot),
-//! then one service is called.
+//! One module per group of commands. Each command is an adapter: parse its
+//! arguments, resolve `<DB>` with `sonde-core`'s `open` (a local path, or a
+//! device URI that becomes a snapshot), call one core function, render.
 
 mod device;
 mod edit;
@@ -9,20 +9,29 @@ mod read;
 
 use crate::cli::Command;
 use sonde_core::device::runner::CancellationToken;
-use sonde_core::{CoreConfig, CoreError, OpenDb, Sonde};
+use sonde_core::{CoreConfig, CoreError, Face, OpenDb, Sonde};
+use std::future::Future;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
     Core(#[from] CoreError),
-    #[error(transparent)]
-    Db(#[from] sonde_db::DbError),
-    #[error(transparent)]
-    Device(#[from] sonde_core::device::DeviceError),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<sonde_core::DbError> for CliError {
+    fn from(e: sonde_core::DbError) -> Self {
+        CliError::Core(e.into())
+    }
+}
+
+impl From<sonde_core::device::DeviceError> for CliError {
+    fn from(e: sonde_core::device::DeviceError) -> Self {
+        CliError::Core(e.into())
+    }
 }
 
 impl CliError {
@@ -30,18 +39,24 @@ impl CliError {
     pub fn is_broken_pipe(&self) -> bool {
         let io = match self {
             CliError::Output(e) => Some(e),
-            CliError::Db(sonde_db::DbError::Output(e)) => Some(e),
-            CliError::Core(CoreError::Db(sonde_db::DbError::Output(e))) => Some(e),
+            CliError::Core(CoreError::Db(sonde_core::DbError::Output(e))) => Some(e),
             _ => None,
         };
         io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// The message for the terminal (core errors say which command helps).
+    pub fn message(&self) -> String {
+        match self {
+            CliError::Core(e) => e.message_for(Face::Cli),
+            other => other.to_string(),
+        }
     }
 }
 
 pub type CliResult<T = ()> = Result<T, CliError>;
 
-/// What every command gets: the shared services and a runtime for the
-/// device layer.
+/// What every command gets: the core and a runtime to drive it.
 pub struct Ctx {
     rt: tokio::runtime::Runtime,
     core: Sonde,
@@ -55,41 +70,32 @@ impl Ctx {
             .enable_all()
             .build()
             .map_err(CliError::Output)?;
-        let core = Sonde::new(CoreConfig::from_env())?;
+        let core = rt.block_on(Sonde::new(CoreConfig::from_env()))?;
         Ok(Ctx { rt, core, cancel: CancellationToken::new() })
     }
 
-    /// Applies edits through the core (change log, dirty snapshot).
-    pub fn apply(
-        &self,
-        db: &OpenDb,
-        edits: Vec<sonde_db::mutation::Edit>,
-    ) -> CliResult<Vec<sonde_db::mutation::Change>> {
-        Ok(self.rt.block_on(self.core.apply(db, edits))?)
-    }
-
-    /// Marks a database written by SQL (dirty snapshot).
-    pub fn note_write(&self, db: &OpenDb) -> CliResult {
-        Ok(self.core.note_write(db)?)
+    /// Drives one core call to its end.
+    pub fn run<T>(&self, call: impl Future<Output = sonde_core::Result<T>>) -> CliResult<T> {
+        Ok(self.rt.block_on(call)?)
     }
 
     /// Resolves `<DB>` to a local SQLite file.
     pub fn open(&self, db: &str) -> CliResult<OpenDb> {
-        Ok(self.rt.block_on(self.core.open(db, &self.cancel))?)
+        self.run(self.core.open(db, &self.cancel))
     }
 }
 
 pub fn run(command: Command) -> CliResult {
     let ctx = Ctx::new()?;
     match command {
-        Command::Tables { db, json } => read::tables(&ctx.open(&db)?.path, json),
-        Command::Schema { db, table, json } => read::schema(&ctx.open(&db)?.path, &table, json),
+        Command::Tables { db, json } => read::tables(&ctx, &ctx.open(&db)?, json),
+        Command::Schema { db, table, json } => read::schema(&ctx, &ctx.open(&db)?, &table, json),
         Command::Rows { db, table, limit, after, order, filters, json } => {
-            read::rows(&ctx.open(&db)?.path, table, limit, after, &order, &filters, json)
+            read::rows(&ctx, &ctx.open(&db)?, table, limit, after, &order, &filters, json)
         }
         Command::Query { db, sql, json } => read::query(&ctx, &ctx.open(&db)?, &sql, json),
         Command::Export { db, table, format, query, order, filters, output } => {
-            export::run(&ctx.open(&db)?.path, table, &format, query, &order, &filters, output.as_deref())
+            export::run(&ctx, &ctx.open(&db)?, table, &format, query, &order, &filters, output)
         }
         Command::Update { db, table, key, set, json } => {
             edit::update(&ctx, &ctx.open(&db)?, table, key, &set, json)
@@ -99,7 +105,8 @@ pub fn run(command: Command) -> CliResult {
         Command::Devices { json } => device::devices(&ctx, json),
         Command::Apps { device, all, json } => device::apps(&ctx, &device, all, json),
         Command::Dbs { device, app, json } => device::dbs(&ctx, &device, &app, json),
-        Command::Pull { uri, output } => device::pull(&ctx, &uri, output.as_deref()),
+        Command::Pull { uri, output, discard } => device::pull(&ctx, &uri, output.as_deref(), discard),
+        Command::Discard { uri } => device::discard(&ctx, &uri),
         Command::Push { uri, no_stop, json } => device::push(&ctx, &uri, !no_stop, json),
         Command::Doctor { json } => device::doctor(&ctx, json),
     }

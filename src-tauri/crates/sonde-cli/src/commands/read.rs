@@ -1,15 +1,12 @@
 //! `tables`, `schema`, `rows`, `query`.
 
-use super::{CliError, CliResult};
+use super::{CliError, CliResult, Ctx};
 use crate::render;
-use sonde_db::filter::Filter;
-use sonde_db::query::{self, ColumnMeta, OrderBy, PageRequest, RowSink};
-use sonde_db::{DbError, Value};
+use sonde_core::{ColumnMeta, DbError, Filter, OpenDb, OrderBy, PageRequest, RowSink, Value, MAX_PAGE};
 use std::io::{BufWriter, Write};
-use std::path::Path;
 
-pub fn tables(db: &Path, json: bool) -> CliResult {
-    let tables = query::list_tables(db, true)?;
+pub fn tables(ctx: &Ctx, db: &OpenDb, json: bool) -> CliResult {
+    let tables = ctx.run(ctx.core.tables(db, true))?;
     let mut out = stdout();
     if json {
         serde_json::to_writer(&mut out, &tables).map_err(io)?;
@@ -28,8 +25,8 @@ pub fn tables(db: &Path, json: bool) -> CliResult {
     Ok(())
 }
 
-pub fn schema(db: &Path, table: &str, json: bool) -> CliResult {
-    let schema = query::table_schema(db, table)?;
+pub fn schema(ctx: &Ctx, db: &OpenDb, table: &str, json: bool) -> CliResult {
+    let schema = ctx.run(ctx.core.schema(db, table))?;
     let mut out = stdout();
     if json {
         serde_json::to_writer(&mut out, &*schema).map_err(io)?;
@@ -92,8 +89,10 @@ pub fn schema(db: &Path, table: &str, json: bool) -> CliResult {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn rows(
-    db: &Path,
+    ctx: &Ctx,
+    db: &OpenDb,
     table: String,
     limit: usize,
     after: Option<String>,
@@ -101,8 +100,8 @@ pub fn rows(
     filters: &[String],
     json: bool,
 ) -> CliResult {
-    if limit == 0 || limit > query::MAX_PAGE {
-        return Err(CliError::Usage(format!("--limit must be between 1 and {}", query::MAX_PAGE)));
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(CliError::Usage(format!("--limit must be between 1 and {MAX_PAGE}")));
     }
     let req = PageRequest {
         table,
@@ -111,7 +110,7 @@ pub fn rows(
         order: order.iter().map(|o| OrderBy::parse(o)).collect(),
         filters: parse_filters(filters)?,
     };
-    let page = query::page(db, &req)?;
+    let page = ctx.run(ctx.core.page(db, req))?;
     let mut out = stdout();
     if json {
         serde_json::to_writer(&mut out, &page).map_err(io)?;
@@ -133,53 +132,40 @@ pub fn parse_filters(filters: &[String]) -> CliResult<Vec<Filter>> {
     Ok(filters.iter().map(|f| Filter::parse(f)).collect::<Result<Vec<_>, _>>()?)
 }
 
-pub fn query(ctx: &super::Ctx, db: &sonde_core::OpenDb, sql: &str, json: bool) -> CliResult {
-    let result = query_to_stdout(&db.path, sql, json);
-    if let Ok(summary) = &result {
-        if summary.wrote {
-            ctx.note_write(db)?;
-        }
-    }
-    result.map(drop)
-}
-
-fn query_to_stdout(db: &Path, sql: &str, json: bool) -> CliResult<query::SqlSummary> {
-    let mut out = stdout();
-    let summary = if json {
-        let mut sink = JsonSink { out: &mut out, sets: 0, rows: 0 };
-        let summary = query::run_sql(db, sql, &mut sink)?;
+pub fn query(ctx: &Ctx, db: &OpenDb, sql: &str, json: bool) -> CliResult {
+    if json {
+        let sink = JsonSink { out: stdout(), sets: 0, rows: 0 };
+        let (summary, mut sink) = ctx.run(ctx.core.query(db, sql, sink, &ctx.cancel))?;
         if sink.sets == 0 {
             sink.out.write_all(b"{\"columns\":[],\"rows\":[")?;
         }
-        writeln!(out, "],\"rows_affected\":{}}}", summary.rows_affected)?;
-        summary
+        writeln!(sink.out, "],\"rows_affected\":{}}}", summary.rows_affected)?;
+        sink.out.flush()?;
     } else {
-        let mut sink = TextSink { out: &mut out, sets: 0 };
-        let summary = query::run_sql(db, sql, &mut sink)?;
+        let sink = TextSink { out: stdout(), sets: 0 };
+        let (summary, mut sink) = ctx.run(ctx.core.query(db, sql, sink, &ctx.cancel))?;
         if summary.wrote {
-            writeln!(out, "{} row(s) affected", summary.rows_affected)?;
+            writeln!(sink.out, "{} row(s) affected", summary.rows_affected)?;
         }
-        summary
-    };
-    tracing::debug!(statements = summary.statements, rows = summary.rows_returned, "query done");
-    out.flush()?;
-    Ok(summary)
+        sink.out.flush()?;
+    }
+    Ok(())
 }
 
 /// Streams the first result set as `{"columns":[..],"rows":[[..],..]`
 /// (the caller closes the object); later result sets are executed only.
-struct JsonSink<'a> {
-    out: &'a mut dyn Write,
+struct JsonSink {
+    out: Out,
     sets: usize,
     rows: u64,
 }
 
-impl RowSink for JsonSink<'_> {
+impl RowSink for JsonSink {
     fn columns(&mut self, columns: &[ColumnMeta]) -> Result<(), DbError> {
         self.sets += 1;
         if self.sets == 1 {
             self.out.write_all(b"{\"columns\":").map_err(DbError::Output)?;
-            serde_json::to_writer(&mut *self.out, columns).map_err(|e| DbError::Output(e.into()))?;
+            serde_json::to_writer(&mut self.out, columns).map_err(|e| DbError::Output(e.into()))?;
             self.out.write_all(b",\"rows\":[").map_err(DbError::Output)?;
         }
         Ok(())
@@ -191,19 +177,19 @@ impl RowSink for JsonSink<'_> {
         if self.rows > 0 {
             self.out.write_all(b",").map_err(DbError::Output)?;
         }
-        serde_json::to_writer(&mut *self.out, values).map_err(|e| DbError::Output(e.into()))?;
+        serde_json::to_writer(&mut self.out, values).map_err(|e| DbError::Output(e.into()))?;
         self.rows += 1;
         Ok(true)
     }
 }
 
 /// `a | b | c` lines, sqlite3-style, streamed.
-struct TextSink<'a> {
-    out: &'a mut dyn Write,
+struct TextSink {
+    out: Out,
     sets: usize,
 }
 
-impl RowSink for TextSink<'_> {
+impl RowSink for TextSink {
     fn columns(&mut self, columns: &[ColumnMeta]) -> Result<(), DbError> {
         self.sets += 1;
         if self.sets > 1 {
@@ -219,8 +205,11 @@ impl RowSink for TextSink<'_> {
     }
 }
 
-pub fn stdout() -> BufWriter<std::io::StdoutLock<'static>> {
-    BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+/// Buffered stdout; `Send`, so a sink holding it can run on a blocking thread.
+pub type Out = BufWriter<std::io::Stdout>;
+
+pub fn stdout() -> Out {
+    BufWriter::with_capacity(64 * 1024, std::io::stdout())
 }
 
 fn io(e: serde_json::Error) -> CliError {

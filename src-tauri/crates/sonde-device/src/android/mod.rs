@@ -105,6 +105,14 @@ impl Android {
         }
     }
 
+    /// `adb disconnect ADDRESS`: forget a network device (best effort: adb
+    /// says "no such device" for one it does not know).
+    pub async fn disconnect(&self, address: &str, cancel: &CancellationToken) -> Result<()> {
+        let call =
+            self.call(format!("disconnect {address}"), self.timeouts.command).args(["disconnect", address]);
+        runner::run(&call, cancel).await.map(drop)
+    }
+
     pub async fn devices(&self, cancel: &CancellationToken) -> Result<Vec<Device>> {
         let call = self.call("list devices", self.timeouts.command).args(["devices", "-l"]);
         let out = self.adb(call, None, cancel).await?;

@@ -91,6 +91,7 @@ impl Android {
                 device: before,
                 dirty: false,
                 pushes: 0,
+                sql_writes: 0,
             };
             return ws.install(uri, staging, manifest);
         }

@@ -5,7 +5,7 @@ use super::target::{other_than, version_tag, Target, CLAIM_INFIX, STAGED_INFIX};
 use super::{parse, shell_error, Android};
 use crate::error::{DeviceError, Result};
 use crate::hash::sha256_file_async;
-use crate::model::{PushOptions, PushReport};
+use crate::model::{Progress, PushOptions, PushProgress, PushReport};
 use crate::quote::{sh_join, sh_quote};
 use crate::runner::CancellationToken;
 use crate::snapshot::{DeviceFiles, Snapshot, Workspace};
@@ -26,6 +26,7 @@ impl Android {
         ws: &Workspace,
         snapshot: &mut Snapshot,
         opts: PushOptions,
+        progress: Progress<'_>,
         cancel: &CancellationToken,
     ) -> Result<PushReport> {
         let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
@@ -55,12 +56,13 @@ impl Android {
         // 1. Refuse when the device copy changed since the pull, unless it
         //    already holds exactly these bytes: an earlier push of this
         //    snapshot swapped them in but its reply was lost.
+        progress(PushProgress::ConflictCheck);
         let (current, _) = self.device_files(serial, &target, cancel).await?;
         if current != snapshot.manifest.device {
             if landed(&current) {
                 tracing::info!("the device already holds the pushed bytes; recording the push");
                 clean_tmp().await;
-                let backup = snapshot.record_push(ws, &uri, current)?;
+                let backup = snapshot.record_push(ws, &uri, current).await?;
                 return Ok(report(backup));
             }
             return Err(DeviceError::ChangedOnDevice { path: uri.path.clone() });
@@ -68,6 +70,7 @@ impl Android {
         // 2. Stop the app so it cannot write during the swap.
         if opts.stop_app {
             if let Some(pkg) = &target.run_as {
+                progress(PushProgress::StopApp);
                 self.shell(serial, &sh_join(&["am", "force-stop", pkg]), cancel).await?;
             }
         }
@@ -108,9 +111,12 @@ impl Android {
                 _ => e,
             }
         };
+        progress(PushProgress::Upload { sent: 0, total: new_size });
         if let Err(e) = staging_push.await {
             return Err(staging_failed(e).await);
         }
+        progress(PushProgress::Upload { sent: new_size, total: new_size });
+        progress(PushProgress::VerifyStaged);
         let staged_hash = self
             .shell(serial, &target.command(&["sha256sum", &staged]), cancel)
             .await
@@ -163,8 +169,10 @@ impl Android {
             shm = sh_quote(&shm),
             journal = sh_quote(&journal),
         );
+        progress(PushProgress::Swap);
         let swap = self.shell_raw(serial, &target.command(&["sh", "-c", &script]), cancel).await;
         // 6. Verify what the device now holds, whatever the script said.
+        progress(PushProgress::Verify);
         let (after, _) = self.device_files(serial, &target, cancel).await?;
         if !landed(&after) {
             cleanup_staged().await;
@@ -189,7 +197,7 @@ impl Android {
         //    bytes become the new baseline. Temp uploads of interrupted
         //    pushes go too.
         clean_tmp().await;
-        let backup = snapshot.record_push(ws, &uri, after)?;
+        let backup = snapshot.record_push(ws, &uri, after).await?;
         Ok(report(backup))
     }
 

@@ -43,19 +43,6 @@ pub(crate) fn is_untrusted(stderr: &str) -> bool {
     UNTRUSTED.iter().any(|t| stderr.contains(t))
 }
 
-pub(crate) fn untrusted_message(udid: &str) -> String {
-    format!(
-        "iOS device {udid} is locked or does not trust this computer: unlock it, tap \"Trust\" (or run `idevicepair pair`) and retry"
-    )
-}
-
-pub(crate) fn container_message(bundle: &str) -> String {
-    format!(
-        "the container of {bundle} is not accessible: the app is not installed, or it is not a development build \
-         (only apps signed for development, e.g. run from Xcode, expose their container over USB)"
-    )
-}
-
 /// `/` + a validated container-relative path.
 pub(crate) fn abs(rel: &str) -> String {
     format!("/{rel}")
@@ -203,7 +190,7 @@ impl Afc<'_> {
 fn check(out: &ToolOutput, udid: &str, bundle: &str, subject: &str) -> Result<()> {
     let stderr = parse::strip_ansi(&out.stderr_text());
     if stderr.contains("InstallationLookupFailed") {
-        return Err(DeviceError::Unsupported(container_message(bundle)));
+        return Err(DeviceError::NotDevelopmentBuild { bundle: bundle.to_owned() });
     }
     if stderr.contains("No device found")
         || (stderr.contains("ERROR: Device") && stderr.contains("not found"))
@@ -211,7 +198,7 @@ fn check(out: &ToolOutput, udid: &str, bundle: &str, subject: &str) -> Result<()
         return Err(DeviceError::DeviceNotFound { device: format!("ios://{udid}") });
     }
     if is_untrusted(&stderr) {
-        return Err(DeviceError::Unsupported(untrusted_message(udid)));
+        return Err(DeviceError::Untrusted { udid: udid.to_owned() });
     }
     let stdout = parse::strip_ansi(&out.stdout_text());
     let error_line = stdout
@@ -244,13 +231,15 @@ mod tests {
     fn maps_afcclient_answers() {
         let c = |o: &ToolOutput| check(o, "U1", "com.x", "Documents/a.db");
         assert!(c(&out(0, "a.db\nb\n", "")).is_ok());
-        assert!(
-            matches!(c(&out(0, "", "ERROR: InstallationLookupFailed\nThe App 'com.x' is either not present\n")), Err(DeviceError::Unsupported(m)) if m.contains("development build"))
-        );
+        assert!(matches!(
+            c(&out(0, "", "ERROR: InstallationLookupFailed\nThe App 'com.x' is either not present\n")),
+            Err(DeviceError::NotDevelopmentBuild { .. })
+        ));
         assert!(matches!(c(&out(1, "", "No device found. Plug in a device or pass UDID with -u to wait for device to be available.\n")), Err(DeviceError::DeviceNotFound { .. })));
-        assert!(
-            matches!(c(&out(1, "", "ERROR: Could not connect to lockdownd: Pairing dialog response pending (-19)\n")), Err(DeviceError::Unsupported(m)) if m.contains("Trust"))
-        );
+        assert!(matches!(
+            c(&out(1, "", "ERROR: Could not connect to lockdownd: Pairing dialog response pending (-19)\n")),
+            Err(DeviceError::Untrusted { .. })
+        ));
         let e = c(&out(0, "Error: Failed to get file info for /Documents/a.db: Not found (8)\n", ""))
             .expect_err("8");
         assert!(matches!(e, DeviceError::NoSuchFile { ref path } if path == "Documents/a.db"), "{e}");

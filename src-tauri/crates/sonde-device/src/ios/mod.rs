@@ -21,7 +21,9 @@ mod walk;
 
 use crate::error::{DeviceError, Result};
 use crate::model::printable;
-use crate::model::{App, DbFile, Device, DeviceKind, DeviceState, Platform, PushOptions, PushReport};
+use crate::model::{
+    App, DbFile, Device, DeviceKind, DeviceState, Platform, Progress, PushOptions, PushReport,
+};
 use crate::quote::{validate_id, validate_relative_path};
 use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutput};
 use crate::snapshot::{Snapshot, Workspace};
@@ -245,11 +247,12 @@ impl Ios {
         ws: &Workspace,
         snapshot: &mut Snapshot,
         opts: PushOptions,
+        progress: Progress<'_>,
         cancel: &CancellationToken,
     ) -> Result<PushReport> {
         let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
         let afc = self.afc_for(&uri)?;
-        push::push(&afc, ws, snapshot, opts, cancel).await
+        push::push(&afc, ws, snapshot, opts, progress, cancel).await
     }
 
     /// The container of an `ios://` location, its path validated again
@@ -273,7 +276,7 @@ fn installer_error(out: &ToolOutput, udid: &str) -> Option<DeviceError> {
     if text.contains("No iOS device found") || text.contains("No device found") {
         Some(DeviceError::DeviceNotFound { device: format!("ios://{udid}") })
     } else if afc::is_untrusted(&text) || text.contains("Could not connect to lockdownd") {
-        Some(DeviceError::Unsupported(afc::untrusted_message(udid)))
+        Some(DeviceError::Untrusted { udid: udid.to_owned() })
     } else if text.contains("Invalid UDID") {
         Some(DeviceError::ToolFailed {
             tool: "ideviceinstaller",

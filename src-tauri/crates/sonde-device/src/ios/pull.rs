@@ -48,8 +48,14 @@ pub async fn pull(
                     .map_err(|e| DeviceError::io(&original, e))?;
             }
         }
-        let manifest =
-            Manifest { uri: uri.to_string(), pulled_at: now_ms(), device: files, dirty: false, pushes: 0 };
+        let manifest = Manifest {
+            uri: uri.to_string(),
+            pulled_at: now_ms(),
+            device: files,
+            dirty: false,
+            pushes: 0,
+            sql_writes: 0,
+        };
         return ws.install(uri, staging, manifest);
     }
     Err(last_problem)

@@ -21,7 +21,7 @@ use super::afc::Afc;
 use super::state::{self, beside, side, Mismatch, Stats};
 use crate::error::{DeviceError, Result};
 use crate::hash::sha256_file_async;
-use crate::model::{PushOptions, PushReport};
+use crate::model::{Progress, PushOptions, PushProgress, PushReport};
 use crate::runner::CancellationToken;
 use crate::snapshot::tempfile_dir::StagingDir;
 use crate::snapshot::{DeviceFiles, FileState, Snapshot, Workspace, DB_FILE};
@@ -33,6 +33,7 @@ pub async fn push(
     ws: &Workspace,
     snapshot: &mut Snapshot,
     opts: PushOptions,
+    progress: Progress<'_>,
     cancel: &CancellationToken,
 ) -> Result<PushReport> {
     let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
@@ -46,12 +47,14 @@ pub async fn push(
     let scratch = StagingDir::new_in(&snapshot.dir)?;
 
     // 1. The device copy must be the one that was pulled.
+    progress(PushProgress::ConflictCheck);
     let baseline = unchanged_since_pull(afc, rel, &snapshot.manifest.device, scratch.path(), cancel).await?;
 
     // 2. Stage beside the database and verify the staged bytes.
     let staged = beside(rel, ".sonde-new");
     afc.rm(&staged, cancel).await?;
-    if let Err(e) = stage(afc, &local, &staged, &new_state, scratch.path(), cancel).await {
+    progress(PushProgress::Upload { sent: 0, total: new_size });
+    if let Err(e) = stage(afc, &local, &staged, &new_state, scratch.path(), progress, cancel).await {
         let _ = afc.rm(&staged, cancel).await;
         return Err(e);
     }
@@ -94,9 +97,11 @@ pub async fn push(
             break;
         }
     }
+    progress(PushProgress::Swap);
     if failure.is_none() {
         failure = afc.mv(&staged, rel, cancel).await.err();
     }
+    progress(PushProgress::Verify);
 
     // 5. Whatever the renames said, see what the device holds now. The side
     //    files go back only next to the old bytes they belong to.
@@ -150,7 +155,8 @@ pub async fn push(
 
     // 6. Keep the device's previous version as a local backup; the pushed
     //    bytes become the new baseline.
-    let backup = snapshot.record_push(ws, &uri, DeviceFiles { db: new_state, wal: None, journal: None })?;
+    let backup =
+        snapshot.record_push(ws, &uri, DeviceFiles { db: new_state, wal: None, journal: None }).await?;
     Ok(PushReport { uri: uri.to_string(), bytes: new_size, sha256: new_hash, backup, stopped_app: false })
 }
 
@@ -190,9 +196,12 @@ async fn stage(
     staged: &str,
     new: &FileState,
     scratch: &Path,
+    progress: Progress<'_>,
     cancel: &CancellationToken,
 ) -> Result<()> {
     afc.put(local, staged, new.size, cancel).await?;
+    progress(PushProgress::Upload { sent: new.size, total: new.size });
+    progress(PushProgress::VerifyStaged);
     let incomplete = |detail: String| DeviceError::TransferIncomplete { path: staged.to_owned(), detail };
     match afc.info(staged, cancel).await? {
         Some(st) if st.size == new.size => {}

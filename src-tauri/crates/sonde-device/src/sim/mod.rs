@@ -93,7 +93,7 @@ impl Sim {
             parse::data_path(&list.stdout_text(), udid).ok_or_else(|| simctl_error(&out, Some(udid)))?;
         tokio::task::spawn_blocking(move || offline::apps(&data))
             .await
-            .map_err(|e| DeviceError::Unsupported(format!("container scan failed: {e}")))
+            .map_err(|e| DeviceError::Internal(format!("container scan: {e}")))
     }
 
     async fn app(&self, udid: &str, bundle: &str, cancel: &CancellationToken) -> Result<SimApp> {
@@ -142,7 +142,7 @@ impl Sim {
                 .collect::<Vec<_>>()
         })
         .await
-        .map_err(|e| DeviceError::Unsupported(format!("container walk failed: {e}")))?;
+        .map_err(|e| DeviceError::Internal(format!("container walk: {e}")))?;
         Ok(found
             .into_iter()
             .map(|(prefix, f)| {
@@ -167,7 +167,7 @@ impl Sim {
         let (root, rel) = (root.to_path_buf(), rel.to_owned());
         tokio::task::spawn_blocking(move || host::contained(&root, &rel))
             .await
-            .map_err(|e| DeviceError::Unsupported(format!("path check failed: {e}")))?
+            .map_err(|e| DeviceError::Internal(format!("path check: {e}")))?
     }
 }
 
@@ -180,14 +180,13 @@ fn container_of<'a>(app: &'a SimApp, path: &'a str) -> Result<(&'a Path, &'a str
             parse::validate_group(group)?;
             let root =
                 app.groups.iter().find(|(g, _)| g == group).map(|(_, p)| p.as_path()).ok_or_else(|| {
-                    DeviceError::Unsupported(format!("{} has no app group {group}", app.id))
+                    DeviceError::NoAppGroup { app: app.id.clone(), group: group.to_owned() }
                 })?;
             Ok((root, rel))
         }
         None => {
-            let root = app.data.as_deref().ok_or_else(|| {
-                DeviceError::Unsupported(format!("{} has no data container on this simulator", app.id))
-            })?;
+            let root =
+                app.data.as_deref().ok_or_else(|| DeviceError::NoDataContainer { app: app.id.clone() })?;
             Ok((root, path))
         }
     }
@@ -208,9 +207,7 @@ fn simctl_error(out: &ToolOutput, udid: Option<&str>) -> DeviceError {
     if text.contains("Invalid device") {
         DeviceError::DeviceNotFound { device: format!("sim://{udid}") }
     } else if is_shut_down(out) {
-        DeviceError::Unsupported(format!(
-            "simulator {udid} is shut down: boot it (`xcrun simctl boot {udid}` or open it in Simulator) and retry"
-        ))
+        DeviceError::SimulatorShutDown { udid: udid.to_owned() }
     } else if text.contains("unable to find utility") {
         DeviceError::ToolMissing {
             tool: "xcrun",

@@ -153,7 +153,8 @@ pub fn fill(conn: &Connection) -> Result<(), DemoError> {
     }
     for id in 1..=ALBUMS {
         let artist = 1 + (id * 37) % ARTISTS;
-        let title = format!("{} {}", title_case(*seq.pick(WORDS)), title_case(*seq.pick(WORDS)));
+        let title =
+            format!("{} {}", title_case(seq.pick::<&str>(WORDS)), title_case(seq.pick::<&str>(WORDS)));
         let title = if id % 5 == 0 { format!("{title} (Live)") } else { title };
         tx.execute("INSERT INTO Album VALUES (?1, ?2, ?3)", params![id, title, artist])?;
     }
@@ -161,7 +162,8 @@ pub fn fill(conn: &Connection) -> Result<(), DemoError> {
         let mut insert = tx.prepare("INSERT INTO Track VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
         for id in 1..=TRACKS {
             let album = 1 + (id - 1) * ALBUMS / TRACKS;
-            let name = format!("{} of {}", title_case(*seq.pick(WORDS)), title_case(*seq.pick(WORDS)));
+            let name =
+                format!("{} of {}", title_case(seq.pick::<&str>(WORDS)), title_case(seq.pick::<&str>(WORDS)));
             let media = 1 + seq.below(MEDIA.len() as u64) as i64;
             let genre = 1 + seq.below(GENRES.len() as u64) as i64;
             let composer: Option<String> = (seq.below(4) != 0)

@@ -12,7 +12,7 @@ pub fn png(size: u32, seed: u64) -> Result<Vec<u8>, DemoError> {
     let mut pixels = Vec::with_capacity((size * size * 3) as usize);
     for y in 0..size {
         for x in 0..size {
-            let c = if ((x + y) / stripe) % 2 == 0 { a } else { b };
+            let c = if ((x + y) / stripe).is_multiple_of(2) { a } else { b };
             pixels.extend_from_slice(&c);
         }
     }
