@@ -6,6 +6,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { App } from "./bindings/App";
 import type { Change } from "./bindings/Change";
 import type { DbFile } from "./bindings/DbFile";
+import type { DbStatus } from "./bindings/DbStatus";
 import type { DeviceListing } from "./bindings/DeviceListing";
 import type { Diagnostics } from "./bindings/Diagnostics";
 import type { Edit } from "./bindings/Edit";
@@ -15,16 +16,20 @@ import type { ExportSource } from "./bindings/ExportSource";
 import type { Filter } from "./bindings/Filter";
 import type { Format } from "./bindings/Format";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
+import type { LoadedFile } from "./bindings/LoadedFile";
 import type { OpenedDb } from "./bindings/OpenedDb";
 import type { Page } from "./bindings/Page";
 import type { PageQuery } from "./bindings/PageQuery";
 import type { PendingChange } from "./bindings/PendingChange";
 import type { PushProgress } from "./bindings/PushProgress";
-import type { PushReport } from "./bindings/PushReport";
+import type { PushOutcome } from "./bindings/PushOutcome";
 import type { RecentDatabase } from "./bindings/RecentDatabase";
+import type { RunScope } from "./bindings/RunScope";
 import type { SqlResult } from "./bindings/SqlResult";
+import type { SqlRun } from "./bindings/SqlRun";
 import type { TableListing } from "./bindings/TableListing";
 import type { TableSchema } from "./bindings/TableSchema";
+import type { Value } from "./bindings/Value";
 import { toCommandError } from "./errors";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -50,7 +55,7 @@ export function decodePage(raw: unknown): Page {
 export const deviceUri = (d: { platform: string; id: string }) => `${d.platform}://${d.id}`;
 
 let opCounter = 0;
-/** Ids for cancellable operations (push, export). */
+/** Ids for cancellable operations (push, export, SQL). */
 export const newOpId = (what: string) => `${what}-${Date.now().toString(36)}-${++opCounter}`;
 
 export const api = {
@@ -73,11 +78,17 @@ export const api = {
   applyEdits: (handle: number, edits: Edit[]) => call<Change[]>("apply_edits", { handle, edits }),
   undoChanges: (handle: number, changes: Change[]) => call<Change[]>("undo_changes", { handle, changes }),
   pendingChanges: (handle: number) => call<PendingChange[]>("pending_changes", { handle }),
+  dbStatus: (handle: number) => call<DbStatus>("db_status", { handle }),
+  /** Device snapshots: drops every unpushed change and pulls a fresh copy (same handle). */
+  discardEdits: (handle: number) => call<OpenedDb>("discard_edits", { handle }),
+  /** Re-pulls a device database with nothing unpushed; re-reads a local file's tables. */
+  refreshDatabase: (handle: number) => call<OpenedDb>("refresh_database", { handle }),
   pushDatabase: (handle: number, stopApp: boolean, opId: string, onProgress: (p: PushProgress) => void) => {
     const channel = new Channel<PushProgress>(onProgress);
-    return call<PushReport>("push_database", { handle, stopApp, opId, onProgress: channel });
+    return call<PushOutcome>("push_database", { handle, stopApp, opId, onProgress: channel });
   },
-  runSql: (handle: number, sql: string, pageSize: number, opId: string) => call<SqlResult>("run_sql", { handle, sql, pageSize, opId }),
+  runSql: (handle: number, sql: string, scope: RunScope, pageSize: number, opId: string) =>
+    call<SqlRun>("run_sql", { handle, sql, scope, pageSize, opId }),
   fetchSqlPage: (queryId: number, pageSize: number) => call<SqlResult>("fetch_sql_page", { queryId, pageSize }),
   closeSql: (queryId: number) => call<null>("close_sql", { queryId }),
   queryHistory: (handle: number) => call<HistoryEntry[]>("query_history", { handle }),
@@ -85,6 +96,15 @@ export const api = {
     const channel = new Channel<ExportProgress>(onProgress);
     return call<ExportReport | null>("export_data", { handle, source, format, opId, onProgress: channel });
   },
+  /** Opens the system file manager on a file this app exported. */
+  revealExport: (path: string) => call<null>("reveal_export", { path }),
   cancelOperation: (opId: string) => call<boolean>("cancel_operation", { opId }),
   diagnostics: () => call<Diagnostics>("diagnostics"),
+  /** Save dialog, then writes the value's bytes; the path, or null when dismissed. */
+  saveValue: (value: Value, name: string) => call<string | null>("save_value", { value, name }),
+  /** Open dialog: the file's bytes as a BLOB; null when dismissed. */
+  loadFileValue: () => call<LoadedFile | null>("load_file_value"),
+  /** While active, closing the window emits "close-requested" instead. */
+  setCloseGuard: (active: boolean) => call<null>("set_close_guard", { active }),
+  closeWindow: () => call<null>("close_window"),
 };

@@ -1,12 +1,13 @@
 // Errors as the user sees them: the backend's UiError plus what to do about it.
+import type { ErrorKind } from "./bindings/ErrorKind";
 import type { UiError } from "./bindings/UiError";
 
 /** A rejected command, with the stable `kind` the UI branches on. */
 export class CommandError extends Error {
-  readonly kind: string;
+  readonly kind: ErrorKind;
   /** The database location the error is about, when the backend says. */
   readonly location?: string;
-  constructor(kind: string, message: string, location?: string) {
+  constructor(kind: ErrorKind, message: string, location?: string) {
     super(message);
     this.kind = kind;
     this.location = location;
@@ -22,34 +23,42 @@ function isUiError(e: unknown): e is UiError {
 export function toCommandError(e: unknown): CommandError {
   if (e instanceof CommandError) return e;
   if (isUiError(e)) return new CommandError(e.kind, e.message, e.location);
-  if (e instanceof Error) return new CommandError("error", e.message);
-  return new CommandError("error", String(e));
+  if (e instanceof Error) return new CommandError("internal", e.message);
+  return new CommandError("internal", String(e));
 }
 
-/** What the user can do about an error kind (shown under the message). */
-export const HINTS: Record<string, string> = {
+/**
+ * What the user can do about an error kind (shown under the message). The
+ * backend words the message for the app; these add the way out, in terms
+ * of what can be done in the app (no command lines).
+ */
+export const HINTS: Partial<Record<ErrorKind, string>> = {
   hot_journal: "An app stopped in the middle of writing this database. Rolling its unfinished transaction back is what the app itself does the next time it opens it; until then Sonde only reads what was committed.",
-  adb_missing: "adb was not found: install Android platform-tools (Debian/Ubuntu: apt install adb; macOS: brew install android-platform-tools) or set ADB / ANDROID_HOME, then reconnect.",
-  tool_missing: "A device tool is missing: install libimobiledevice for iOS devices (apt install libimobiledevice-utils / brew install libimobiledevice). See Diagnostics for details.",
+  adb_missing: "Android's platform tools (adb) were not found: install Android Studio or the platform tools package of your system, then reconnect the phone.",
+  tool_missing: "A device tool is missing: install libimobiledevice for iOS devices. Diagnostics lists what was found.",
   unauthorized: "Unlock the phone and accept the USB debugging prompt on the phone, then try again.",
-  offline: "The device is offline: reconnect the cable or restart adb (adb kill-server).",
+  offline: "The device is offline: unplug and reconnect the cable, then unlock the phone.",
   device_not_found: "The device is gone: reconnect it and pick it again in the sidebar.",
-  not_debuggable: "This app is not debuggable: use a debug build of the app (android:debuggable) to read its databases.",
-  unknown_package: "The app is not installed on this device (anymore).",
-  conflict: "The database changed on the device since you pulled it: re-open it and redo your edits.",
+  not_debuggable: "This app is not debuggable: use a debug build of the app to read its databases.",
+  not_development_build: "Only development builds (run from Xcode) expose their data over USB: install a development build.",
+  unknown_package: "The app is not installed on this device (any more).",
+  conflict: "The app on the device wrote to the database after you pulled it. Sonde did not overwrite it: discard your changes and pull a fresh copy, then redo them.",
   timeout: "The device did not answer in time: check the connection and try again.",
-  cancelled: "The operation was cancelled.",
   encrypted: "The database is encrypted or corrupt: Sonde cannot read it (SQLCipher and similar are not supported).",
+  corrupt: "The database file is damaged: SQLite cannot read it.",
   not_a_database: "This file is not a SQLite database.",
   read_only: "This table cannot be edited (a view, a virtual table, a generated column or a table without a row key).",
   locked: "The database is locked by another process: close the app using it or try again.",
-  constraint: "A constraint refused the change (NOT NULL, UNIQUE, CHECK or a foreign key): fix the values and save again.",
+  busy: "The database is busy: try again in a moment.",
+  constraint: "A constraint refused the change (NOT NULL, UNIQUE, CHECK or a foreign key): fix the marked value and save again.",
   sql: "SQLite refused the statement.",
-  not_found: "It no longer exists: refresh and try again.",
-  unpushed_edits: "There are saved edits that were not pushed to the device: push them or discard them first.",
-  invalid: "The request was not valid.",
+  not_found: "Check the name or the path.",
+  unpushed_edits: "There are saved changes that were not pushed to the device: push them, or discard them and pull a fresh copy.",
+  too_slow: "The transfer is too slow: check the cable or the connection and try again.",
+  transfer: "Copying from or to the device failed: check the connection and try again.",
+  io: "Reading or writing a file failed: check the disk and the permissions.",
 };
 
 export function hintFor(kind: string): string | undefined {
-  return HINTS[kind];
+  return HINTS[kind as ErrorKind];
 }

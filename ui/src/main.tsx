@@ -1,11 +1,17 @@
-// Entry point: render, then load app info, devices and recent databases
-// concurrently and subscribe to backend events.
+// Entry point: theme, render, then load app info, devices and recent
+// databases concurrently and subscribe to backend events.
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { listenToBackend } from "./backend";
+import { guardWindowClose, listenToBackend } from "./backend";
+import { startPersisting } from "./editing/persist";
+import { startTheme } from "./lib/theme";
 import { loadAppInfo, refreshDevices, refreshRecent } from "./state/app";
 import "./styles.css";
+
+startTheme();
+startPersisting();
+guardWindowClose();
 
 // StrictMode runs effects twice in development: start once.
 let started = false;

@@ -30,7 +30,7 @@ describe("editing", () => {
     assert.equal(await pending(page), "1");
     assert.match(await cell(page, 1, 5).getAttribute("class"), /pending/);
     assert.equal(await cell(page, 1, 5).textContent(), "9223372036854775807");
-    assert.match(await page.getByTestId("pending-list").textContent(), /row 2 · counter: 42 → 9223372036854775807/);
+    assert.match(await page.getByTestId("pending-list").textContent(), /rowid 2 · counter: 42 → 9223372036854775807/);
 
     await page.getByTestId("grid").focus();
     await page.keyboard.press("Control+z");

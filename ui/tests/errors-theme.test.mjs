@@ -17,7 +17,7 @@ describe("errors, diagnostics, themes", () => {
     const page = await app.open({ errors: { list_devices: { kind: "adb_missing", message: "adb: not found in PATH" } } });
     await banner(page).waitFor();
     assert.equal(await banner(page).getAttribute("data-kind"), "adb_missing");
-    assert.match(await banner(page).textContent(), /install Android platform-tools/);
+    assert.match(await banner(page).textContent(), /platform tools \(adb\) were not found: install Android Studio or the platform tools package/);
     assert.match(await banner(page).textContent(), /adb: not found in PATH/);
     await page.getByLabel("Dismiss error").click();
     assert.equal(await banner(page).count(), 0);
@@ -51,7 +51,7 @@ describe("errors, diagnostics, themes", () => {
     await banner(page).waitFor();
     assert.equal(await banner(page).getAttribute("data-kind"), "encrypted");
     assert.match(await banner(page).textContent(), /encrypted or corrupt/);
-    assert.match(await banner(page).textContent(), /Opening databases\/vault.db failed/);
+    assert.match(await banner(page).textContent(), /Opening vault.db failed/);
     await page.close();
   });
 
@@ -96,6 +96,7 @@ describe("errors, diagnostics, themes", () => {
     await page.emulateMedia({ colorScheme: "light" });
     assert.ok(lum(await bg()) > 0.8, "light background");
     await page.emulateMedia({ colorScheme: "dark" });
+    await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor !== "rgb(255, 255, 255)");
     assert.ok(lum(await bg()) < 0.2, `dark background, got ${await bg()}`);
     const cellColor = await page.locator('[role="gridcell"][data-row="0"][data-col="1"]').evaluate((e) => getComputedStyle(e).color);
     assert.ok(lum(cellColor) > 0.6, "light text in dark mode");

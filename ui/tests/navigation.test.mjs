@@ -21,7 +21,7 @@ describe("navigation", () => {
     assert.deepEqual(opened.at(-1).args, { location: "android://emulator-5554/com.example.notes/databases/notes.db" });
     const apps = await calls(page, "list_apps");
     assert.deepEqual(apps[0].args, { device: "android://emulator-5554", includeSystem: false });
-    assert.equal(await page.getByTestId("table-item").count(), 4);
+    assert.equal(await page.getByTestId("table-item").count(), 5);
     assert.deepEqual(problemsOf(page), []);
     await page.close();
   });

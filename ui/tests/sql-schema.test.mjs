@@ -30,7 +30,7 @@ describe("sql console and schema", () => {
     await cell(page, 0, 1).filter({ hasText: "event 1" }).waitFor();
     const [run] = await calls(page, "run_sql");
     const { opId, ...rest } = run.args;
-    assert.deepEqual(rest, { handle: 1, sql: "SELECT * FROM events", pageSize: 200 });
+    assert.deepEqual(rest, { handle: 1, sql: "SELECT * FROM events", scope: { kind: "at", offset: 20 }, pageSize: 200 });
     assert.match(opId, /^sql-/);
     assert.match(await page.getByTestId("row-count").textContent(), /^\d00\+ rows/, "more rows may follow");
     await page.getByTestId("grid").hover();
@@ -75,7 +75,7 @@ describe("sql console and schema", () => {
     await typeSql(page, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT sum(x) FROM c");
     await page.getByTestId("sql-run").click();
     await page.getByTestId("sql-cancel").click();
-    await page.getByTestId("sql-error").filter({ hasText: "Cancelled" }).waitFor();
+    await page.getByTestId("sql-cancelled").filter({ hasText: "Cancelled" }).waitFor();
     assert.equal(await page.getByTestId("sql-cancel").count(), 0, "no Cancel once stopped");
     assert.equal(await page.getByTestId("sql-run").isEnabled(), true);
     const [run] = await calls(page, "run_sql");

@@ -17,7 +17,7 @@ const PLATFORM: Record<string, string> = { android: "Android", ios: "iOS", sim: 
 
 const STATE_HINT: Record<string, string> = {
   unauthorized: "Accept the USB debugging prompt on the phone.",
-  offline: "Offline: reconnect the cable or restart adb.",
+  offline: "Offline: unplug and reconnect the cable, then unlock the phone.",
   shutdown: "Not booted: its files can still be read.",
   unknown: "State unknown.",
 };
@@ -30,7 +30,8 @@ function useLazy<T>(open: boolean, key: string, load: () => Promise<T>, what: st
   useEffect(() => {
     if (!open) return;
     let live = true;
-    setState({ at: "loading" });
+    // Reading again keeps what is shown until the new answer arrives.
+    setState((cur) => (cur.at === "ok" ? cur : { at: "loading" }));
     load().then(
       (items) => live && setState({ at: "ok", items }),
       (e) => {
@@ -88,8 +89,8 @@ export function DeviceNode({ device, simulated }: { device: Device; simulated: b
           <span className="sub">{sub}</span>
         </span>
         {simulated && (
-          <span className="badge sim" data-testid="sim-badge">
-            Simulated
+          <span className="badge sim" data-testid="sim-badge" title="Sonde's built-in simulated Android device">
+            built-in
           </span>
         )}
         {device.state !== "device" && <span className={`badge state ${device.state}`}>{device.state}</span>}
@@ -124,7 +125,9 @@ function AppNode({ device, app }: { device: Device; app: App }) {
   const dev = deviceUri(device);
   const id = `app:${dev}/${app.id}`;
   const open = useStore(treeStore, (s) => isExpanded(s, id));
-  const [files, retry] = useLazy<DbFile[]>(open, `${dev}|${app.id}`, () => api.listDatabases(dev, app.id), `Listing databases of ${app.id}`);
+  // Read again after a push: sizes and -wal files change.
+  const listingVersion = useStore(appStore, (s) => s.listingVersion);
+  const [files, retry] = useLazy<DbFile[]>(open, `${dev}|${app.id}|${listingVersion}`, () => api.listDatabases(dev, app.id), `Listing databases of ${app.id}`);
   const openDbs = useStore(appStore, (s) => s.open);
   const listed = files.at === "ok" ? files.items : [];
   // Open databases of this app that the listing does not show (yet).
@@ -153,7 +156,7 @@ function AppNode({ device, app }: { device: Device; app: App }) {
           {files.at === "ok" && files.items.length === 0 && extra.length === 0 && <div className="tree-empty">No SQLite databases found.</div>}
           <ul role="group">
             {listed.map((f) => (
-              <DbNode key={f.uri} uri={f.uri} label={f.path} file={f} />
+              <DbNode key={f.uri} uri={f.uri} label={f.path.split("/").pop() ?? f.path} file={f} />
             ))}
             {extra.map((o) => (
               <DbNode key={o.location} uri={o.location} label={o.label} />
@@ -168,7 +171,8 @@ function AppNode({ device, app }: { device: Device; app: App }) {
 export function DbNode({ uri, label, file }: { uri: string; label: string; file?: DbFile }) {
   const db = useStore(appStore, (s) => s.open.find((o) => o.location === uri));
   const opening = useStore(appStore, (s) => s.opening.includes(uri));
-  const details = file ? [file.size !== null ? formatBytes(file.size) : null, file.wal ? "WAL" : null, file.journal ? "journal" : null].filter(Boolean).join(" · ") : "";
+  const dir = file && file.path.includes("/") ? `${file.path.slice(0, file.path.lastIndexOf("/"))}/` : null;
+  const details = file ? [dir, file.size !== null ? formatBytes(file.size) : null, file.wal ? "WAL" : null, file.journal ? "journal" : null].filter(Boolean).join(" · ") : "";
   return (
     <li>
       <div className="tree-row">
@@ -178,7 +182,7 @@ export function DbNode({ uri, label, file }: { uri: string; label: string; file?
           data-uri={uri}
           aria-busy={opening || undefined}
           onClick={() => void openLocation(uri, label)}
-          title={db ? "Re-open (pulls a fresh copy)" : `Open ${uri}`}
+          title={db ? `Show ${label} (Refresh pulls a fresh copy)` : `Open ${uri}`}
         >
           <span className="icon-db" aria-hidden>
             ⛁

@@ -3,11 +3,34 @@
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { Diagnostics } from "../bindings/Diagnostics";
+import type { ToolInfo } from "../bindings/ToolInfo";
+import { formatCount } from "../lib/format";
+import { isMac, osName } from "../lib/platform";
 import { appStore } from "../state/app";
 import { useStore } from "../state/store";
 import { Dialog } from "./Dialog";
 
 const ms = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us} µs`);
+
+/** Tools that only exist on macOS (Xcode's) are no problem elsewhere. */
+const MAC_ONLY = new Set(["xcrun"]);
+
+function toolStatus(t: ToolInfo): { text: string; problem: boolean } {
+  if (MAC_ONLY.has(t.tool) && !isMac && !t.path) return { text: `Not available on ${osName} (iOS simulators need a Mac)`, problem: false };
+  return t.problem ? { text: t.problem, problem: true } : { text: "OK", problem: false };
+}
+
+function SimulatedDeviceDir({ dir }: { dir: string }) {
+  return (
+    <>
+      <h3>Simulated device</h3>
+      <p data-testid="diagnostics-simdir">
+        The simulated device keeps its file system in <code>{dir}</code>. An app's data is under <code>data/data/&lt;package&gt;/</code> there
+        (its databases in <code>databases/</code>). To check a push by hand, open that database file with any SQLite tool after pushing.
+      </p>
+    </>
+  );
+}
 
 export function DiagnosticsPanel({ onClose }: { onClose(): void }) {
   const [diag, setDiag] = useState<Diagnostics | null>(null);
@@ -39,16 +62,20 @@ export function DiagnosticsPanel({ onClose }: { onClose(): void }) {
                 </tr>
               </thead>
               <tbody>
-                {diag.tools.map((t) => (
-                  <tr key={t.tool} className={t.problem ? "problem" : ""}>
-                    <td className="mono">{t.tool}</td>
-                    <td className="mono">{t.path ?? "—"}</td>
-                    <td>{t.version ?? "—"}</td>
-                    <td>{t.problem ?? "OK"}</td>
-                  </tr>
-                ))}
+                {diag.tools.map((t) => {
+                  const status = toolStatus(t);
+                  return (
+                    <tr key={t.tool} data-tool={t.tool} className={status.problem ? "problem" : status.text === "OK" ? "" : "muted"}>
+                      <td className="mono">{t.tool}</td>
+                      <td className="mono">{t.path ?? "—"}</td>
+                      <td>{t.version ?? "—"}</td>
+                      <td>{status.text}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
+            {info?.simulated_device_dir && <SimulatedDeviceDir dir={info.simulated_device_dir} />}
             <h3>Operations</h3>
             {diag.metrics.length === 0 ? (
               <p className="muted">Nothing measured yet.</p>
@@ -70,8 +97,8 @@ export function DiagnosticsPanel({ onClose }: { onClose(): void }) {
                   {diag.metrics.map((m) => (
                     <tr key={m.op}>
                       <td className="mono">{m.op}</td>
-                      <td>{m.calls}</td>
-                      <td>{m.errors}</td>
+                      <td>{formatCount(m.calls)}</td>
+                      <td>{formatCount(m.errors)}</td>
                       <td>{ms(m.mean_us)}</td>
                       <td>{ms(m.p50_us)}</td>
                       <td>{ms(m.p95_us)}</td>

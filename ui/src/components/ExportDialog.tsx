@@ -6,6 +6,7 @@ import type { ExportReport } from "../bindings/ExportReport";
 import type { ExportSource } from "../bindings/ExportSource";
 import type { Format } from "../bindings/Format";
 import { toCommandError, hintFor } from "../errors";
+import { formatCount, plural } from "../lib/format";
 import { formatBytes } from "../values";
 import { Dialog } from "./Dialog";
 
@@ -33,7 +34,17 @@ export function ExportDialog({ handle, choices, onClose }: { handle: number; cho
   const [choice, setChoice] = useState(choices[0]?.id ?? "");
   const [format, setFormat] = useState<Format>("csv");
   const [phase, setPhase] = useState<Phase>({ at: "choose" });
+  const [revealError, setRevealError] = useState<string | null>(null);
   const opId = useRef("");
+
+  const reveal = async (path: string) => {
+    try {
+      setRevealError(null);
+      await api.revealExport(path);
+    } catch (e) {
+      setRevealError(toCommandError(e).message);
+    }
+  };
 
   const start = async () => {
     const picked = choices.find((c) => c.id === choice);
@@ -87,7 +98,7 @@ export function ExportDialog({ handle, choices, onClose }: { handle: number; cho
         <div data-testid="export-progress" data-rows={phase.rows}>
           <progress max={phase.total ?? undefined} value={phase.total ? phase.rows : undefined} />
           <p>
-            {phase.rows.toLocaleString()} {phase.total ? `of ${phase.total.toLocaleString()} ` : ""}rows written
+            {formatCount(phase.rows)} {phase.total ? `of ${formatCount(phase.total)} ` : ""}rows written
           </p>
           <button data-testid="export-cancel" onClick={() => void api.cancelOperation(opId.current)}>
             Cancel
@@ -97,10 +108,14 @@ export function ExportDialog({ handle, choices, onClose }: { handle: number; cho
       {phase.at === "done" && (
         <div data-testid="export-done" data-path={phase.report.path}>
           <p>
-            <strong>Exported</strong> {phase.report.rows.toLocaleString()} rows ({formatBytes(phase.report.bytes)}) to
+            <strong>Exported</strong> {plural(phase.report.rows, "row")} ({formatBytes(phase.report.bytes)}) to
           </p>
           <code className="path">{phase.report.path}</code>
+          {revealError && <p className="error-text">{revealError}</p>}
           <div className="dialog-actions">
+            <button data-testid="export-reveal" onClick={() => void reveal(phase.report.path)}>
+              Show in folder
+            </button>
             <button className="primary" onClick={onClose}>
               Close
             </button>

@@ -1,39 +1,109 @@
-// The right side: the open database's tabs (Data, Schema, SQL), or an
-// empty state that says how to start.
-import { appStore, activeDb, setTab } from "../state/app";
+// The right side: the open database's head (where it is, what waits to be
+// pushed, Refresh, Push) and its tabs (Data, Schema, SQL), or an empty
+// state that says how to start.
+import { unsavedCount, useDbEdits } from "../editing/store";
+import type { OpenedDb } from "../bindings/OpenedDb";
+import { plural } from "../lib/format";
+import { keyLabel } from "../lib/platform";
+import { appStore, activeDb, setPushDialog, setPushed, setTab, type Tab } from "../state/app";
+import { refreshWithCare } from "../state/dbActions";
+import { layoutStore, toggleSidebar } from "../state/layout";
 import { useStore } from "../state/store";
+import { Icon, ToolButton } from "./Icons";
+import { PushDialog } from "./PushDialog";
+import { PushDone } from "./PushDone";
+import { RestoreNotice } from "./RestoreNotice";
 import { SchemaView } from "./SchemaView";
 import { SqlConsole } from "./SqlConsole";
 import { TableView } from "./TableView";
+
+function SidebarToggle() {
+  const collapsed = useStore(layoutStore, (s) => s.sidebarCollapsed);
+  return (
+    <button
+      className="icon sidebar-toggle"
+      data-testid="sidebar-toggle"
+      aria-pressed={!collapsed}
+      aria-label={collapsed ? "Show the sidebar" : "Hide the sidebar"}
+      title={`${collapsed ? "Show" : "Hide"} the sidebar (${keyLabel("Mod+B")})`}
+      onClick={toggleSidebar}
+    >
+      <Icon name="sidebar" size={16} />
+    </button>
+  );
+}
+
+/** Refresh and Push: what is done to the database as a whole. */
+function DbActions({ db }: { db: OpenedDb }) {
+  const status = useStore(appStore, (s) => s.status[db.handle]);
+  const unsaved = unsavedCount(useDbEdits(db.handle));
+  const waiting = (status?.pending_changes ?? 0) + (status?.sql_writes ?? 0);
+  const pushTitle = waiting
+    ? `${plural(waiting, "change")} waiting to be pushed${status?.sql_writes ? ` (${plural(status.sql_writes, "write")} from the SQL console)` : ""}`
+    : unsaved
+      ? `${plural(unsaved, "unsaved edit")}: saved, then pushed`
+      : "Nothing waits to be pushed";
+  return (
+    <div className="db-actions">
+      <ToolButton
+        icon="refresh"
+        label="Refresh"
+        testId="refresh-db"
+        onClick={() => void refreshWithCare(db.handle)}
+        title={db.is_snapshot ? "Pull a fresh copy from the device (F5)" : "Read the database again (F5)"}
+      />
+      {db.is_snapshot && (
+        <ToolButton
+          icon="push"
+          className={waiting || unsaved ? "primary" : ""}
+          testId="push-button"
+          data-waiting={waiting}
+          onClick={() => setPushDialog(db.handle)}
+          title={`${pushTitle} (${keyLabel("Mod+Shift+P")})`}
+          label={<>Push to device{waiting ? ` (${waiting})` : ""}</>}
+        />
+      )}
+    </div>
+  );
+}
+
+const TABS: [Tab, string][] = [
+  ["data", "Data"],
+  ["schema", "Schema"],
+  ["sql", "SQL"],
+];
 
 export function MainView() {
   const db = useStore(appStore, activeDb);
   const table = useStore(appStore, (s) => s.active?.table ?? null);
   const tab = useStore(appStore, (s) => s.tab);
   const opening = useStore(appStore, (s) => s.opening.length > 0);
+  const pushed = useStore(appStore, (s) => (db ? (s.pushed[db.handle] ?? null) : null));
+  const pushDialog = useStore(appStore, (s) => s.pushDialog);
 
   if (!db) {
     return (
-      <main className="main empty-main">
-        <div className="empty-state big" data-testid="welcome">
-          <h1>Inspect an app's SQLite databases</h1>
-          <p>Pick a device, an app and a database on the left, open a file, or drop a .db file here.</p>
-          {opening && <p className="muted">Opening…</p>}
+      <main className="main">
+        <div className="main-head">
+          <SidebarToggle />
+        </div>
+        <div className="main-body empty-main">
+          <div className="empty-state big" data-testid="welcome">
+            <h1>Inspect an app's SQLite databases</h1>
+            <p>Pick a device, an app and a database on the left, open a file, or drop a .db file here.</p>
+            {opening && <p className="muted">Opening…</p>}
+          </div>
         </div>
       </main>
     );
   }
 
-  const tabs: ["data" | "schema" | "sql", string][] = [
-    ["data", "Data"],
-    ["schema", "Schema"],
-    ["sql", "SQL"],
-  ];
   const kind = db.tables.find((t) => t.name === table)?.kind;
 
   return (
     <main className="main">
       <div className="main-head">
+        <SidebarToggle />
         <div className="crumbs" title={db.location}>
           <span className="db-label">{db.label}</span>
           {table && (
@@ -50,7 +120,7 @@ export function MainView() {
           )}
         </div>
         <div className="tabs" role="tablist">
-          {tabs.map(([id, label]) => (
+          {TABS.map(([id, label]) => (
             <button
               key={id}
               role="tab"
@@ -64,13 +134,17 @@ export function MainView() {
             </button>
           ))}
         </div>
+        <DbActions db={db} />
       </div>
+      <RestoreNotice handle={db.handle} />
+      {pushed && <PushDone outcome={pushed} onClose={() => setPushed(db.handle, null)} />}
       <div className="main-body" role="tabpanel">
         {tab === "data" && table && <TableView key={`${db.handle}:${table}`} db={db} table={table} />}
         {tab === "schema" && table && <SchemaView key={`${db.handle}:${table}`} handle={db.handle} table={table} />}
         {tab === "sql" && <SqlConsole key={db.handle} db={db} table={table} />}
         {tab !== "sql" && !table && <div className="empty-state">This database has no tables. Use the SQL tab to create some.</div>}
       </div>
+      {pushDialog === db.handle && <PushDialog db={db} onClose={() => setPushDialog(null)} />}
     </main>
   );
 }

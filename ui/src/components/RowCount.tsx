@@ -1,9 +1,11 @@
-// "≈ 10,000,000 rows" while estimating, then the exact count.
+// "≈ 10,000,000 rows" while estimating, then the exact count ("1 row").
 import type { RowCount as Count } from "../grid/source";
+import { formatCount } from "../lib/format";
 
 export function RowCount({ count, filtered }: { count: Count; filtered: boolean }) {
-  const n = count.rows.toLocaleString("en-US");
-  const text = count.exact ? `${n} rows` : count.more ? `${n}+ rows` : `≈ ${n} rows`;
+  const n = formatCount(count.rows);
+  const unit = count.rows === 1 && !count.more ? "row" : "rows";
+  const text = count.exact ? `${n} ${unit}` : count.more ? `${n}+ rows` : `≈ ${n} ${unit}`;
   return (
     <span
       className="row-count"

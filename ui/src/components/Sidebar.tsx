@@ -1,7 +1,9 @@
 // The source tree: devices (Android, iOS, simulators, the simulated
-// device), local files, recent databases; Open file… and Diagnostics.
+// device), local files, recent databases; Open file…, and at the foot
+// (always in view) Diagnostics, the shortcuts sheet and the theme.
 import { deviceUri } from "../api";
-import { appStore, openFileDialog, openLocation, refreshDevices, setDiagnosticsOpen } from "../state/app";
+import { appStore, openFileDialog, openLocation, refreshDevices, setDiagnosticsOpen, setShortcutsOpen } from "../state/app";
+import { layoutStore, setTheme, type ThemeMode } from "../state/layout";
 import { useStore } from "../state/store";
 import { revealLocation, splitDeviceLocation } from "../state/tree";
 import { DeviceNode } from "./DeviceTree";
@@ -32,103 +34,128 @@ export function Sidebar() {
   });
 
   return (
-    <nav className="sidebar" aria-label="Sources" onKeyDown={moveFocus}>
+    <nav className="sidebar" data-testid="sidebar" aria-label="Sources" onKeyDown={moveFocus}>
       <div className="sidebar-head">
         <span className="brand">Sonde</span>
         <button data-testid="open-file" className="primary small" onClick={() => void openFileDialog()} title="Open a SQLite file (or drop it on the window)">
           Open file…
         </button>
       </div>
-      <section className="tree-section">
-        <header>
-          <span>Devices</span>
-          <button className="icon small" aria-label="Refresh devices" title="Refresh" onClick={() => void refreshDevices()}>
-            ⟳
-          </button>
-        </header>
-        <ul className="tree" data-testid="device-list" role="tree" aria-busy={loading || undefined}>
-          {list.map((d) => (
-            <DeviceNode key={deviceUri(d)} device={d} simulated={simulated !== null && d.platform === "android" && d.id === simulated} />
-          ))}
-        </ul>
-        {!loading && list.length === 0 && (
-          <div className="empty-state" data-testid="no-devices">
-            <strong>No devices</strong>
-            <p>Connect a phone with USB debugging, or use the simulated device (it starts by itself when no phone is attached).</p>
-          </div>
-        )}
-        {loading && list.length === 0 && <div className="tree-loading">Looking for devices…</div>}
-        {devices && devices.problems.length > 0 && (
-          <details className="problems" data-testid="device-problems">
-            <summary>
-              {devices.problems.length} problem{devices.problems.length === 1 ? "" : "s"} finding devices
-            </summary>
-            <ul>
-              {devices.problems.map((p, i) => (
-                <li key={i}>{p}</li>
-              ))}
-            </ul>
-          </details>
-        )}
-      </section>
-      {loose.length > 0 && (
+      <div className="sidebar-scroll" data-testid="sidebar-scroll">
         <section className="tree-section">
           <header>
-            <span>Open files</span>
+            <span>Devices</span>
+            <button className="icon small" aria-label="Refresh devices" title="Refresh" onClick={() => void refreshDevices()}>
+              ⟳
+            </button>
           </header>
-          <ul className="tree" data-testid="open-list">
-            {loose.map((db) => (
-              <li key={db.handle}>
-                <div className="tree-row">
-                  <span className="tree-item db-item open" data-testid="open-db" data-uri={db.location} title={db.location}>
-                    <span className="icon-db" aria-hidden>
-                      ⛁
-                    </span>
-                    <span className="label">{db.label}</span>
-                  </span>
-                  <CloseDb db={db} />
-                </div>
-                <TableList db={db} />
-              </li>
+          <ul className="tree" data-testid="device-list" role="tree" aria-busy={loading || undefined}>
+            {list.map((d) => (
+              <DeviceNode key={deviceUri(d)} device={d} simulated={simulated !== null && d.platform === "android" && d.id === simulated} />
             ))}
           </ul>
+          {!loading && list.length === 0 && (
+            <div className="empty-state" data-testid="no-devices">
+              <strong>No devices</strong>
+              <p>Connect a phone with USB debugging, or use the simulated device (it starts by itself when no phone is attached).</p>
+            </div>
+          )}
+          {loading && list.length === 0 && <div className="tree-loading">Looking for devices…</div>}
+          {devices && devices.problems.length > 0 && (
+            <details className="problems" data-testid="device-problems">
+              <summary>
+                {devices.problems.length} problem{devices.problems.length === 1 ? "" : "s"} finding devices
+              </summary>
+              <ul>
+                {devices.problems.map((p, i) => (
+                  <li key={i}>{p}</li>
+                ))}
+              </ul>
+            </details>
+          )}
         </section>
-      )}
-      <section className="tree-section">
-        <header>
-          <span>Recent</span>
-        </header>
-        {recent.length === 0 ? (
-          <div className="tree-empty">Databases you open appear here. Drop a .db file on the window to open it.</div>
-        ) : (
-          <ul className="tree">
-            {recent.map((r) => (
-              <li key={r.uri}>
-                <button
-                  className="tree-item recent-item"
-                  data-testid="recent-item"
-                  data-uri={r.uri}
-                  title={`${r.uri}\nopened ${new Date(r.opened_at).toLocaleString()}`}
-                  onClick={() => {
-                    revealLocation(r.uri);
-                    void openLocation(r.uri, r.label);
-                  }}
-                >
-                  <span className="label">
-                    {r.label}
-                    <span className="sub">{r.uri.startsWith("file://") ? r.uri.slice(7) : r.uri}</span>
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
+        {loose.length > 0 && (
+          <section className="tree-section">
+            <header>
+              <span>Open files</span>
+            </header>
+            <ul className="tree" data-testid="open-list">
+              {loose.map((db) => (
+                <li key={db.handle}>
+                  <div className="tree-row">
+                    <span className="tree-item db-item open" data-testid="open-db" data-uri={db.location} title={db.location}>
+                      <span className="icon-db" aria-hidden>
+                        ⛁
+                      </span>
+                      <span className="label">{db.label}</span>
+                    </span>
+                    <CloseDb db={db} />
+                  </div>
+                  <TableList db={db} />
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
-      </section>
-      <div className="sidebar-foot">
-        <button data-testid="diagnostics-button" className="small" onClick={() => setDiagnosticsOpen(true)}>
-          Diagnostics
-        </button>
+        <section className="tree-section">
+          <header>
+            <span>Recent</span>
+          </header>
+          {recent.length === 0 ? (
+            <div className="tree-empty">Databases you open appear here. Drop a .db file on the window to open it.</div>
+          ) : (
+            <ul className="tree">
+              {recent.map((r) => (
+                <li key={r.uri}>
+                  <button
+                    className="tree-item recent-item"
+                    data-testid="recent-item"
+                    data-uri={r.uri}
+                    title={`${r.uri}\nopened ${new Date(r.opened_at).toLocaleString()}`}
+                    onClick={() => {
+                      revealLocation(r.uri);
+                      void openLocation(r.uri, r.label);
+                    }}
+                  >
+                    <span className="label">
+                      {r.label}
+                      <span className="sub">{r.uri.startsWith("file://") ? r.uri.slice(7) : r.uri}</span>
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
       </div>
+      <SidebarFoot />
     </nav>
+  );
+}
+
+const THEMES: [ThemeMode, string][] = [
+  ["system", "System"],
+  ["light", "Light"],
+  ["dark", "Dark"],
+];
+
+function SidebarFoot() {
+  const theme = useStore(layoutStore, (s) => s.theme);
+  return (
+    <div className="sidebar-foot">
+      <button data-testid="diagnostics-button" className="small" onClick={() => setDiagnosticsOpen(true)}>
+        Diagnostics
+      </button>
+      <button data-testid="shortcuts-button" className="small" onClick={() => setShortcutsOpen(true)} title="Keyboard shortcuts (F1)" aria-label="Keyboard shortcuts">
+        ?
+      </button>
+      <select data-testid="theme-select" className="small" aria-label="Theme" title="Theme" value={theme} onChange={(e) => setTheme(e.target.value as ThemeMode)}>
+        {THEMES.map(([t, label]) => (
+          <option key={t} value={t}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

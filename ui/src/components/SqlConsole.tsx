@@ -1,30 +1,73 @@
-// The SQL tab: editor, Run (Ctrl+Enter), results in the same grid (paged
-// with fetch_sql_page), the SQLite error as is, and this database's history.
+// The SQL tab: editor, Run (the statement at the cursor, the selection, or
+// everything), one result per statement (tabs when there are several) with
+// its rows, rows changed and time, SQLite's error as is, and this
+// database's history. A new run replaces the previous results entirely.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, newOpId } from "../api";
 import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { OpenedDb } from "../bindings/OpenedDb";
+import type { StatementResult } from "../bindings/StatementResult";
+import type { UiError } from "../bindings/UiError";
 import { toCommandError } from "../errors";
 import { DataGrid, type ActiveCellInfo } from "../grid/DataGrid";
 import { SQL_PAGE, SqlSource } from "../grid/sqlSource";
-import { showError } from "../state/app";
+import { formatCount, formatMs, plural } from "../lib/format";
+import { keyLabel } from "../lib/platform";
+import { bumpData, refreshStatus, showError } from "../state/app";
+import { layoutStore, setInspectorOpen } from "../state/layout";
+import { useStore } from "../state/store";
 import { ExportDialog } from "./ExportDialog";
+import { ToolButton } from "./Icons";
 import { RowCount } from "./RowCount";
 import { SidePanel } from "./SidePanel";
-import { SqlEditor, type SqlEditorApi } from "./SqlEditor";
+import { SqlEditor, type RunRequest, type RunWhat, type SqlEditorApi } from "./SqlEditor";
 
 // Text typed in each database's console survives tab switches.
 const drafts = new Map<number, string>();
+
+/** Errors that are about the SQL (shown in the console, not in the banner). */
+const SQL_KINDS = new Set(["sql", "constraint", "read_only", "locked", "busy", "invalid"]);
+
+interface Statement {
+  result: StatementResult;
+  /** Rows of a statement that returned columns. */
+  source: SqlSource | null;
+}
+
+interface Run {
+  statements: Statement[];
+  rolledBack: boolean;
+}
+
+function disposeRun(run: Run | null): void {
+  for (const s of run?.statements ?? []) s.source?.dispose();
+}
+
+const oneLine = (sql: string) => (sql.length > 40 ? `${sql.slice(0, 40).replace(/\s+/g, " ")}…` : sql.replace(/\s+/g, " "));
+
+/** "5 rows", "200+ rows", "3 rows changed", "failed", "cancelled". */
+function summary(s: Statement): string {
+  const { error, page } = s.result;
+  if (error) return error.kind === "cancelled" ? "cancelled" : "failed";
+  if (s.source) {
+    const c = s.source.count();
+    return c.more ? `${formatCount(c.rows)}+ rows` : plural(c.rows, "row");
+  }
+  return page.wrote ? `${plural(page.rows_affected, "row")} changed` : "done";
+}
 
 export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }) {
   const { handle } = db;
   const editor = useRef<SqlEditorApi | null>(null);
   const [running, setRunning] = useState(false);
-  const [result, setResult] = useState<{ source: SqlSource; sql: string; affected: number; wrote: boolean; hasColumns: boolean } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [run, setRun] = useState<Run | null>(null);
+  /** A failure of the run as a whole (nothing ran). */
+  const [failure, setFailure] = useState<UiError | null>(null);
+  const [shown, setShown] = useState(0);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [cell, setCell] = useState<ActiveCellInfo | null>(null);
   const [exporting, setExporting] = useState(false);
+  const inspectorOpen = useStore(layoutStore, (s) => s.inspectorOpen);
   const [, force] = useState(0);
   const opId = useRef("");
 
@@ -32,56 +75,79 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
     api.queryHistory(handle).then(setHistory, () => undefined);
   }, [handle]);
   useEffect(loadHistory, [loadHistory]);
-  useEffect(() => () => result?.source.dispose(), [result]);
-  useEffect(() => result?.source.subscribe(() => force((n) => n + 1)), [result]);
+  useEffect(() => () => disposeRun(run), [run]);
+  const current = run?.statements[shown] ?? null;
+  useEffect(() => current?.source?.subscribe(() => force((n) => n + 1)), [current]);
 
-  const run = async () => {
-    const text = editor.current?.getText().trim() ?? "";
-    if (!text || running) return;
+  const start = async (request: RunRequest) => {
+    if (!request.sql.trim() || running) return;
     setRunning(true);
-    setError(null);
+    setRun(null);
+    setFailure(null);
+    setCell(null);
     opId.current = newOpId("sql");
     try {
-      const res = await api.runSql(handle, text, SQL_PAGE, opId.current);
-      const source = new SqlSource(res, (e) => showError(e, "Reading query results"));
-      setResult({ source, sql: text, affected: res.page.rows_affected, wrote: res.page.wrote, hasColumns: res.page.columns.length > 0 });
+      const res = await api.runSql(handle, request.sql, request.scope, SQL_PAGE, opId.current);
+      const statements = res.statements.map((result) => ({
+        result,
+        source: !result.error && result.page.columns.length ? new SqlSource({ page: result.page, query_id: result.query_id }, (e) => showError(e, "Reading query results")) : null,
+      }));
+      setRun({ statements, rolledBack: res.rolled_back });
+      setShown(Math.max(0, statements.length - 1));
+      if (res.wrote) {
+        bumpData(handle);
+        void refreshStatus(handle);
+      }
     } catch (e) {
       const err = toCommandError(e);
-      if (err.kind === "cancelled") setError("Cancelled: the query was stopped and changed nothing.");
-      else if (err.kind === "sql" || err.kind === "constraint" || err.kind === "read_only" || err.kind === "locked") setError(err.message);
+      if (err.kind === "cancelled" || SQL_KINDS.has(err.kind)) setFailure({ kind: err.kind, message: err.message });
       else showError(err, "Running SQL");
     } finally {
       setRunning(false);
       loadHistory();
     }
   };
+  const runWhat = (what: RunWhat) => {
+    const request = editor.current?.request(what);
+    if (request) void start(request);
+  };
 
   const initial = drafts.get(handle) ?? (table ? `SELECT * FROM "${table.replace(/"/g, '""')}" LIMIT 100;` : "");
+  const error = failure ?? current?.result.error ?? null;
 
   return (
     <div className="sql-console">
       <div className="sql-top">
         <div className="sql-editor-wrap">
-          <SqlEditor initial={initial} onRun={() => void run()} onChange={(t) => drafts.set(handle, t)} apiRef={editor} tables={db.tables.map((t) => t.name)} />
+          <SqlEditor initial={initial} onRun={(r) => void start(r)} onChange={(t) => drafts.set(handle, t)} apiRef={editor} tables={db.tables.map((t) => t.name)} />
           <div className="toolbar">
-            <button className="primary" data-testid="sql-run" onClick={() => void run()} disabled={running} title="Run (Ctrl+Enter)">
-              {running ? "Running…" : "Run"}
-            </button>
-            {running && (
-              <button data-testid="sql-cancel" onClick={() => void api.cancelOperation(opId.current)} title="Stop the query (a write is rolled back)">
-                Cancel
-              </button>
-            )}
-            <span className="muted">Ctrl+Enter runs the whole editor</span>
+            <ToolButton
+              icon="run"
+              className="primary"
+              testId="sql-run"
+              onClick={() => runWhat("all")}
+              disabled={running}
+              label={running ? "Running…" : "Run all"}
+              title={`Run every statement (${keyLabel("Mod+Shift+Enter")})`}
+            />
+            <ToolButton icon="run" testId="sql-run-statement" onClick={() => runWhat("statement")} disabled={running} label="Run statement" title={`Run the statement at the cursor, or the selection (${keyLabel("Mod+Enter")})`} />
+            {running && <ToolButton icon="stop" testId="sql-cancel" onClick={() => void api.cancelOperation(opId.current)} label="Cancel" title="Stop the query (a write is rolled back)" />}
             <span className="spacer" />
-            {result?.hasColumns && (
+            {current?.source && (
               <>
-                <RowCount count={result.source.count()} filtered={false} />
-                <button data-testid="export-button" onClick={() => setExporting(true)}>
-                  Export result…
-                </button>
+                <RowCount count={current.source.count()} filtered={false} />
+                <span className="muted timing">{formatMs(current.result.elapsed_ms)}</span>
+                <ToolButton icon="export" testId="export-button" onClick={() => setExporting(true)} label="Export…" title="Export this result" />
               </>
             )}
+            <ToolButton
+              icon="inspector"
+              label="Inspector"
+              className={inspectorOpen ? "toggled" : ""}
+              aria-pressed={inspectorOpen}
+              onClick={() => setInspectorOpen(!inspectorOpen)}
+              title={`Cell inspector (${keyLabel("Mod+I")})`}
+            />
           </div>
         </div>
         <aside className="sql-history" aria-label="Query history">
@@ -106,27 +172,57 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
           </ul>
         </aside>
       </div>
-      {error && (
+      {run && run.statements.length > 1 && (
+        <div className="result-tabs" role="tablist" aria-label="Statement results">
+          {run.statements.map((s, i) => (
+            <button
+              key={i}
+              role="tab"
+              data-testid="sql-result-tab"
+              aria-selected={i === shown}
+              className={`result-tab${i === shown ? " active" : ""}${s.result.error && s.result.error.kind !== "cancelled" ? " failed" : ""}`}
+              title={s.result.sql}
+              onClick={() => setShown(i)}
+            >
+              <span className="result-n">{i + 1}</span> <span className="mono">{oneLine(s.result.sql)}</span>{" "}
+              <span className="muted">
+                · {summary(s)} · {formatMs(s.result.elapsed_ms)}
+              </span>
+            </button>
+          ))}
+        </div>
+      )}
+      {run?.rolledBack && (
+        <div className="notice warn" data-testid="sql-rolled-back">
+          The statements ran in one transaction, which was rolled back when one failed: nothing was changed.
+        </div>
+      )}
+      {error?.kind === "cancelled" && (
+        <div className="sql-cancelled" data-testid="sql-cancelled" role="status">
+          Cancelled: the query was stopped and changed nothing.
+        </div>
+      )}
+      {error && error.kind !== "cancelled" && (
         <div className="sql-error" data-testid="sql-error" role="alert">
-          {error}
+          {error.message}
         </div>
       )}
-      {result && !result.hasColumns && !error && (
+      {current && !current.source && !current.result.error && (
         <div className="sql-status" data-testid="sql-status">
-          {result.wrote ? `Done: ${result.affected.toLocaleString()} row${result.affected === 1 ? "" : "s"} changed.` : "Done."}
+          {current.result.page.wrote ? `Done: ${plural(current.result.page.rows_affected, "row")} changed` : "Done"} · {formatMs(current.result.elapsed_ms)}
         </div>
       )}
-      {result?.hasColumns && (
+      {current?.source && (
         <div className="table-main">
-          <DataGrid source={result.source} columns={result.source.columns()} onActiveCell={setCell} emptyText="The query returned no rows" />
-          <SidePanel cell={cell} onClose={() => setCell(null)} />
+          <DataGrid key={`${shown}`} source={current.source} columns={current.source.columns()} onActiveCell={setCell} emptyText="The query returned no rows" />
+          {inspectorOpen && <SidePanel cell={cell} table="query" onClose={() => setInspectorOpen(false)} />}
         </div>
       )}
-      {exporting && result && (
+      {exporting && current && (
         <ExportDialog
           handle={handle}
           onClose={() => setExporting(false)}
-          choices={[{ id: "query", label: "Result of the query", source: { kind: "query", sql: result.sql, name: "query" } }]}
+          choices={[{ id: "query", label: "Result of the statement", source: { kind: "query", sql: current.result.sql, name: "query" } }]}
         />
       )}
     </div>

@@ -1,5 +1,6 @@
 // CodeMirror 6 with SQL highlighting (no eval: fine under the app's CSP).
-// Ctrl+Enter / Cmd+Enter runs.
+// Ctrl+Enter / Cmd+Enter runs the statement at the cursor (or the
+// selection); Ctrl+Shift+Enter runs everything.
 import { useEffect, useRef } from "react";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { sql, SQLite } from "@codemirror/lang-sql";
@@ -7,6 +8,7 @@ import { bracketMatching, defaultHighlightStyle, HighlightStyle, syntaxHighlight
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, placeholder, highlightActiveLine } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
+import type { RunScope } from "../bindings/RunScope";
 
 // Colours that read on both themes (CSS variables from styles.css).
 const highlight = HighlightStyle.define([
@@ -23,14 +25,32 @@ function styleNonce(): string | undefined {
 }
 
 export interface SqlEditorApi {
+  request(what: RunWhat): RunRequest;
   getText(): string;
   setText(text: string): void;
   focus(): void;
 }
 
+/** What to send to run_sql: the text and which part of it runs. */
+export interface RunRequest {
+  sql: string;
+  scope: RunScope;
+}
+
+/** "statement": the selection if any, else the statement at the cursor; "all": everything. */
+export type RunWhat = "statement" | "all";
+
+export function runRequest(view: EditorView, what: RunWhat): RunRequest {
+  const doc = view.state.doc.toString();
+  const sel = view.state.selection.main;
+  if (what === "all") return { sql: doc, scope: { kind: "all" } };
+  if (!sel.empty) return { sql: view.state.sliceDoc(sel.from, sel.to), scope: { kind: "all" } };
+  return { sql: doc, scope: { kind: "at", offset: sel.head } };
+}
+
 interface Props {
   initial: string;
-  onRun(): void;
+  onRun(request: RunRequest): void;
   onChange?(text: string): void;
   apiRef: React.MutableRefObject<SqlEditorApi | null>;
   tables: string[];
@@ -57,9 +77,10 @@ export function SqlEditor({ initial, onRun, onChange, apiRef, tables }: Props) {
           sql({ dialect: SQLite, schema: Object.fromEntries(tables.map((t) => [t, []])), upperCaseKeywords: true }),
           syntaxHighlighting(highlight),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-          placeholder("SELECT * FROM …   (Ctrl+Enter runs)"),
+          placeholder("SELECT * FROM …   (Ctrl+Enter runs the statement, Ctrl+Shift+Enter everything)"),
           keymap.of([
-            { key: "Mod-Enter", run: () => (run.current(), true), preventDefault: true },
+            { key: "Mod-Enter", run: (v) => (run.current(runRequest(v, "statement")), true), preventDefault: true },
+            { key: "Mod-Shift-Enter", run: (v) => (run.current(runRequest(v, "all")), true), preventDefault: true },
             ...defaultKeymap,
             ...historyKeymap,
             indentWithTab,
@@ -76,6 +97,7 @@ export function SqlEditor({ initial, onRun, onChange, apiRef, tables }: Props) {
       }),
     });
     apiRef.current = {
+      request: (what) => runRequest(view, what),
       getText: () => view.state.doc.toString(),
       setText: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
       focus: () => view.focus(),

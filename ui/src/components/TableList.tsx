@@ -1,15 +1,21 @@
-// Tables and views of an open database (the leaves of the source tree).
+// Tables and views of an open database (the leaves of the source tree),
+// each marked when it holds unsaved edits.
 import type { OpenedDb } from "../bindings/OpenedDb";
-import { appStore, closeDatabase, selectTable } from "../state/app";
+import { unsavedByTable, useDbEdits } from "../editing/store";
+import { plural } from "../lib/format";
+import { appStore, selectTable } from "../state/app";
+import { closeWithCare } from "../state/dbActions";
 import { useStore } from "../state/store";
 
 export function TableList({ db }: { db: OpenedDb }) {
   const active = useStore(appStore, (s) => s.active);
+  const unsaved = new Map(unsavedByTable(useDbEdits(db.handle)));
   if (!db.tables.length) return <div className="tree-empty">No tables (an empty database)</div>;
   return (
     <ul className="tree-children" role="group">
       {db.tables.map((t) => {
         const isActive = active?.handle === db.handle && active.table === t.name;
+        const edits = unsaved.get(t.name) ?? 0;
         return (
           <li key={t.name}>
             <button
@@ -17,6 +23,7 @@ export function TableList({ db }: { db: OpenedDb }) {
               data-testid="table-item"
               data-name={t.name}
               data-kind={t.kind}
+              data-unsaved={edits || undefined}
               aria-current={isActive || undefined}
               onClick={() => selectTable(db.handle, t.name)}
             >
@@ -25,6 +32,7 @@ export function TableList({ db }: { db: OpenedDb }) {
               </span>
               <span className="label">{t.name}</span>
               {t.kind === "view" && <span className="tag">view</span>}
+              {edits > 0 && <span className="unsaved-dot" title={plural(edits, "unsaved edit")} aria-label={plural(edits, "unsaved edit")} />}
             </button>
           </li>
         );
@@ -36,7 +44,7 @@ export function TableList({ db }: { db: OpenedDb }) {
 /** The "close" control shown next to an open database. */
 export function CloseDb({ db }: { db: OpenedDb }) {
   return (
-    <button className="icon small" aria-label={`Close ${db.label}`} title="Close" onClick={() => void closeDatabase(db.handle)}>
+    <button className="icon small close-db" data-testid="close-db" aria-label={`Close ${db.label}`} title="Close" onClick={() => void closeWithCare(db.handle)}>
       ×
     </button>
   );

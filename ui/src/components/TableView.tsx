@@ -1,29 +1,33 @@
-// The Data tab of a table: filter bar, toolbar, the grid, pending edits,
-// inspector, save / push / export.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "../api";
-import type { Change } from "../bindings/Change";
+// The Data tab of a table: filter bar, toolbar, the grid, the inspector,
+// the unsaved edits of the whole database, save and export. Edits live in
+// the database's edits store, so they outlive this view.
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { Filter } from "../bindings/Filter";
 import type { OpenedDb } from "../bindings/OpenedDb";
 import type { OrderBy } from "../bindings/OrderBy";
 import type { TableSchema } from "../bindings/TableSchema";
 import type { Value } from "../bindings/Value";
-import { countOf, emptyLog, fold, newInsertId, push, redo, toEdits, undo, type Op, type PendingLog } from "../editing/pending";
+import { countOf, fold, newInsertId, redo, undo, type Op } from "../editing/pending";
+import { recordEdit, revertLastSave, saveAll, setLog, unsavedByTable, useDbEdits, useLog, type FailedCell } from "../editing/store";
 import { useUndoKeys } from "../editing/useUndoKeys";
-import { DataGrid, type ActiveCellInfo, type CellTarget, type GridApi } from "../grid/DataGrid";
+import { DataGrid, type ActiveCellInfo, type CellTarget, type FailedMarks, type GridApi } from "../grid/DataGrid";
 import { TableSource } from "../grid/tableSource";
+import { listWords, plural } from "../lib/format";
+import { keyLabel } from "../lib/platform";
 import { parseLoose } from "../parse";
-import { openLocation, showError } from "../state/app";
+import { appStore, showError } from "../state/app";
+import { layoutStore, setInspectorOpen } from "../state/layout";
+import { useStore } from "../state/store";
 import { useTableSchema } from "../state/useTableSchema";
+import { useTableViewState } from "../state/views";
 import { ExportDialog } from "./ExportDialog";
 import { FilterBar } from "./FilterBar";
+import { ToolButton } from "./Icons";
 import { JumpToColumn } from "./JumpToColumn";
 import { JumpToRow } from "./JumpToRow";
 import { PendingList } from "./PendingList";
-import { PushDialog } from "./PushDialog";
-import { PushDone } from "./PushDone";
-import type { PushReport } from "../bindings/PushReport";
 import { RowCount } from "./RowCount";
+import { SaveError } from "./SaveError";
 import { SidePanel } from "./SidePanel";
 
 /** Header click: asc → desc → off; Shift adds/cycles a term and keeps the others. */
@@ -43,6 +47,27 @@ function readOnlyReason(schema: TableSchema): string | null {
   return null;
 }
 
+/** Leading columns that form the row key: they stay in view while scrolling sideways. */
+function frozenColumns(schema: TableSchema, names: string[]): number {
+  const key = new Set(schema.columns.filter((c) => c.pk > 0).map((c) => c.name));
+  let n = 0;
+  while (n < names.length && key.has(names[n])) n++;
+  return n === names.length ? 0 : n;
+}
+
+/** The cells and rows of this table a failed save is about, as the grid marks them. */
+function marksOf(cells: FailedCell[], table: string): FailedMarks {
+  const rows = new Set<string>();
+  const marked = new Set<string>();
+  for (const c of cells) {
+    if (c.table !== table) continue;
+    const row = c.key !== undefined ? c.key : `new:${c.newId}`;
+    rows.add(row);
+    if (c.column) marked.add(`${row}\u0000${c.column}`);
+  }
+  return { rows, cells: marked };
+}
+
 /** Tables wider than this get a "Go to column" box. */
 const WIDE_TABLE = 10;
 
@@ -53,7 +78,9 @@ export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   if (!schema) {
     return (
       <div className="table-view" aria-busy="true">
-        <div className="empty-state" data-testid="schema-loading">Reading the schema of {table}…</div>
+        <div className="empty-state" data-testid="schema-loading">
+          Reading the schema of {table}…
+        </div>
       </div>
     );
   }
@@ -61,36 +88,16 @@ export function TableView({ db, table }: { db: OpenedDb; table: string }) {
 }
 
 function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; schema: TableSchema }) {
-  const [order, setOrder] = useState<OrderBy[]>([]);
-  const [filters, setFilters] = useState<Filter[]>([]);
-  const [reload, setReload] = useState(0);
-  const [log, setLogState] = useState<PendingLog>(emptyLog);
-  // The log as of now (not as of the last render): a push awaiting a save
-  // must see that the save emptied it.
-  const logRef = useRef<PendingLog>(emptyLog);
-  const setLog = useCallback((next: PendingLog | ((l: PendingLog) => PendingLog)) => {
-    logRef.current = typeof next === "function" ? next(logRef.current) : next;
-    setLogState(logRef.current);
-  }, []);
+  const { handle } = db;
+  const { order, filters, setOrder, setFilters } = useTableViewState(handle, table);
+  const log = useLog(handle, table);
+  const edits = useDbEdits(handle);
+  const dataVersion = useStore(appStore, (s) => s.dataVersion[handle] ?? 0);
+  const inspectorOpen = useStore(layoutStore, (s) => s.inspectorOpen);
   const [selection, setSelection] = useState<{ indices: number[]; keys: string[]; newIds: number[] }>({ indices: [], keys: [], newIds: [] });
   const [activeCell, setActiveCell] = useState<ActiveCellInfo | null>(null);
-  const [panelOpen, setPanelOpen] = useState(true);
-  const [saving, setSaving] = useState(false);
-  const [lastSaved, setLastSaved] = useState<Change[] | null>(null);
-  const [unpushed, setUnpushed] = useState(0);
-  const [dialog, setDialog] = useState<"push" | "export" | null>(null);
-  const [pushed, setPushed] = useState<PushReport | null>(null);
+  const [exporting, setExporting] = useState(false);
   const grid = useRef<GridApi>(null);
-  const { handle } = db;
-
-  const refreshUnpushed = useCallback(() => {
-    if (!db.is_snapshot) return;
-    api.pendingChanges(handle).then(
-      (p) => setUnpushed(p.length),
-      () => undefined,
-    );
-  }, [handle, db.is_snapshot]);
-  useEffect(refreshUnpushed, [refreshUnpushed]);
 
   const columns = useMemo(() => schema.columns.filter((c) => c.origin !== "hidden").map((c) => ({ name: c.name, type: c.decl_type })), [schema]);
   const byName = useMemo(() => new Map(schema.columns.map((c) => [c.name, c])), [schema]);
@@ -99,10 +106,9 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
     const s = new TableSource({ handle, table, order, filters, columns, onError: (e) => showError(e, `Reading ${table}`) });
     s.start();
     return s;
-    // `columns` only seeds the header and sizes pages; the schema is read once.
-  }, [handle, table, order, filters, reload]);
+    // `columns` only seeds the header and sizes pages; a new data version reads the rows again.
+  }, [handle, table, order, filters, dataVersion]);
   useEffect(() => () => source.dispose(), [source]);
-
   const [, force] = useState(0);
   useEffect(() => source.subscribe(() => force((n) => n + 1)), [source]);
   const gridColumns = source.columns().length ? source.columns() : columns;
@@ -118,14 +124,18 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
     return out;
   }, [gridColumns, byName]);
   const defaults = useMemo(() => gridColumns.map((c) => byName.get(c.name)?.default_sql ?? null), [gridColumns, byName]);
+  const frozen = useMemo(() => frozenColumns(schema, gridColumns.map((c) => c.name)), [schema, gridColumns]);
 
   const eff = useMemo(() => fold(log), [log]);
-  const pendingCount = countOf(eff);
   const newRows = useMemo(() => [...eff.inserts.keys()], [eff]);
+  const unsaved = unsavedByTable(edits);
+  const pendingCount = unsaved.reduce((n, [, c]) => n + c, 0);
+  const failed = useMemo(() => marksOf(edits.saveError?.cells ?? [], table), [edits.saveError, table]);
 
-  const doUndo = useCallback(() => setLog(undo), [setLog]);
-  const doRedo = useCallback(() => setLog(redo), [setLog]);
+  const doUndo = () => setLog(handle, table, undo);
+  const doRedo = () => setLog(handle, table, redo);
   useUndoKeys(doUndo, doRedo, editable);
+  const record = (ops: Op[]) => recordEdit(handle, table, ops);
 
   const opFor = (target: CellTarget, value: Value): Op | null => {
     const name = gridColumns[target.col]?.name;
@@ -133,138 +143,85 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
     if (target.kind === "new") return { t: "insert_set", id: target.id, column: name, value };
     const row = source.row(target.index);
     const before = row ? row.values[target.col] : null;
-    return { t: "set", key: target.key, column: name, before, value, row: target.index };
+    return { t: "set", key: target.key, column: name, before, value };
   };
 
   const onEdit = (target: CellTarget, value: Value) => {
     const op = opFor(target, value);
-    if (op) setLog((l) => push(l, [op]));
+    if (op) record([op]);
   };
 
-  const onPaste = (cells: { target: CellTarget; text: string }[]) => {
-    const ops = cells
-      .map(({ target, text }) => opFor(target, parseLoose(gridColumns[target.col]?.type ?? "", text)))
-      .filter((o): o is Op => o !== null);
-    setLog((l) => push(l, ops));
-  };
+  const onPaste = (cells: { target: CellTarget; text: string }[]) =>
+    record(cells.map(({ target, text }) => opFor(target, parseLoose(gridColumns[target.col]?.type ?? "", text))).filter((o): o is Op => o !== null));
 
-  const addRow = () => setLog((l) => push(l, [{ t: "insert", id: newInsertId() }]));
+  const addRow = () => record([{ t: "insert", id: newInsertId() }]);
 
   const deleteRows = () => {
-    let rows = selection.indices.map((index) => ({ index, key: source.row(index)?.key })).filter((r): r is { index: number; key: string } => !!r.key);
+    let keys = selection.keys;
     let { newIds } = selection;
-    if (!rows.length && !newIds.length && activeCell?.target) {
+    if (!keys.length && !newIds.length && activeCell?.target) {
       const t = activeCell.target;
-      if (t.kind === "row") rows = [{ index: t.index, key: t.key }];
+      if (t.kind === "row") keys = [t.key];
       else newIds = [t.id];
     }
-    const ops: Op[] = [...rows.map((r): Op => ({ t: "delete", key: r.key, row: r.index })), ...newIds.map((id): Op => ({ t: "insert_remove", id }))];
-    setLog((l) => push(l, ops));
+    record([...keys.map((key): Op => ({ t: "delete", key })), ...newIds.map((id): Op => ({ t: "insert_remove", id }))]);
   };
 
-  // The save in flight: a push must wait for it (a quick Save → Push
-  // would otherwise push the snapshot without the edits).
-  const inflightSave = useRef<Promise<boolean> | null>(null);
-  const save = (): Promise<boolean> => {
-    const saved = logRef.current.done;
-    const edits = toEdits(table, fold(logRef.current));
-    if (!edits.length) return inflightSave.current ?? Promise.resolve(true);
-    setSaving(true);
-    const run = api.applyEdits(handle, edits).then(
-      (changes) => {
-        // Keep edits made while saving (actions after the saved ones).
-        setLog((cur) => {
-          const kept = saved.every((a, i) => cur.done[i] === a) ? cur.done.slice(saved.length) : [];
-          return { done: kept, undone: [] };
-        });
-        setLastSaved(changes);
-        setReload((n) => n + 1);
-        refreshUnpushed();
-        return true;
-      },
-      (e) => {
-        showError(e, "Saving changes");
-        return false;
-      },
-    );
-    inflightSave.current = run;
-    void run.finally(() => {
-      if (inflightSave.current === run) inflightSave.current = null;
-      setSaving(false);
-    });
-    return run;
-  };
-
-  /** Before pushing: finish the running save, and save edits not saved yet. */
-  const saveBeforePush = async (): Promise<boolean> => {
-    if (inflightSave.current && !(await inflightSave.current)) return false;
-    return countOf(fold(logRef.current)) ? save() : true;
-  };
-
-  const revertLastSave = async () => {
-    if (!lastSaved) return;
-    try {
-      await api.undoChanges(handle, lastSaved);
-      setLastSaved(null);
-      setReload((n) => n + 1);
-      refreshUnpushed();
-    } catch (e) {
-      showError(e, "Reverting the last save");
-    }
-  };
-
-  const changeOrder = (column: string, additive: boolean) => setOrder((o) => nextOrder(o, column, additive));
   const count = source.count();
+  const tableCount = countOf(eff);
+  const savedTitle = pendingCount
+    ? `${plural(pendingCount, "unsaved edit")} in ${listWords(unsaved.map(([t]) => t))} (${keyLabel("Mod+S")} saves them all)`
+    : "No unsaved edits";
 
   return (
     <div className="table-view">
       <FilterBar columns={gridColumns} filters={filters} onChange={setFilters}>
         {gridColumns.length > WIDE_TABLE && <JumpToColumn columns={gridColumns} onJump={(c) => grid.current?.scrollToColumn(c)} />}
-        <button className={panelOpen ? "toggled" : ""} onClick={() => setPanelOpen((o) => !o)} aria-pressed={panelOpen} title="Cell inspector">
-          Inspector
-        </button>
       </FilterBar>
-      <div className="toolbar" role="toolbar" aria-label="Table actions">
+      <div className="toolbar" role="toolbar" aria-label="Table actions" data-testid="table-toolbar">
         <RowCount count={count} filtered={filters.length > 0} />
         <JumpToRow max={count.rows} onJump={(i) => grid.current?.scrollToRow(i)} />
         <span className="spacer" />
         {editable && (
           <>
-            <button data-testid="add-row" onClick={addRow} title="Add a row (columns you leave unset take their defaults)">
-              + Row
-            </button>
-            <button data-testid="delete-rows" onClick={deleteRows} title="Delete the selected rows (click row numbers to select)">
-              Delete rows
-            </button>
-            <button data-testid="undo" onClick={doUndo} disabled={!log.done.length} title="Undo (Ctrl+Z)">
-              Undo
-            </button>
-            <button data-testid="redo" onClick={doRedo} disabled={!log.undone.length} title="Redo (Ctrl+Shift+Z)">
-              Redo
-            </button>
-            <span className={`pending-badge${pendingCount ? " has" : ""}`} title="Unsaved changes">
-              <span data-testid="pending-count">{pendingCount}</span> pending
+            <span className="tool-group">
+              <ToolButton icon="plus" label="Row" testId="add-row" onClick={addRow} title="Add a row (columns you leave unset take their defaults)" />
+              <ToolButton icon="trash" label="Delete" testId="delete-rows" onClick={deleteRows} title="Delete the selected rows (click row numbers to select; Delete)" />
+              <ToolButton icon="undo" label="Undo" testId="undo" onClick={doUndo} disabled={!log.done.length} title={`Undo (${keyLabel("Mod+Z")})`} />
+              <ToolButton icon="redo" label="Redo" testId="redo" onClick={doRedo} disabled={!log.undone.length} title={`Redo (${keyLabel("Mod+Shift+Z")})`} />
             </span>
-            <button className="primary" data-testid="save-changes" onClick={() => void save()} disabled={!pendingCount || saving}>
-              {saving ? "Saving…" : db.is_snapshot ? "Save changes" : "Save changes to file"}
-            </button>
-            {lastSaved && !pendingCount && (
-              <button onClick={() => void revertLastSave()} title="Undo the last save (writes the reverse changes)">
+            <span className={`pending-badge${pendingCount ? " has" : ""}`} title={savedTitle}>
+              <span data-testid="pending-count">{pendingCount}</span>
+              <span className="pending-word"> pending</span>
+            </span>
+            <ToolButton
+              icon="save"
+              className="primary"
+              testId="save-changes"
+              onClick={() => void saveAll(handle)}
+              disabled={!pendingCount || edits.saving}
+              title={savedTitle}
+              label={edits.saving ? "Saving…" : db.is_snapshot ? "Save changes" : "Save changes to file"}
+            />
+            {edits.lastSaved && !pendingCount && (
+              <button className="link" onClick={() => void revertLastSave(handle)} title="Undo the last save (writes the reverse changes)">
                 Revert last save
               </button>
             )}
           </>
         )}
-        {db.is_snapshot && (
-          <button data-testid="push-button" className={unpushed ? "primary" : ""} onClick={() => setDialog("push")} title="Write the edited snapshot back to the device">
-            Push to device{unpushed ? ` (${unpushed})` : ""}
-          </button>
-        )}
-        <button data-testid="export-button" onClick={() => setDialog("export")}>
-          Export…
-        </button>
+        <ToolButton icon="export" label="Export…" testId="export-button" onClick={() => setExporting(true)} title="Export the table or the current view" />
+        <ToolButton
+          icon="inspector"
+          label="Inspector"
+          testId="inspector-toggle"
+          className={inspectorOpen ? "toggled" : ""}
+          aria-pressed={inspectorOpen}
+          onClick={() => setInspectorOpen(!inspectorOpen)}
+          title={`Cell inspector (${keyLabel("Mod+I")})`}
+        />
       </div>
-      {pushed && <PushDone report={pushed} onClose={() => setPushed(null)} />}
+      {edits.saveError && <SaveError error={edits.saveError} onShow={(c) => c.key !== undefined && grid.current?.revealKey(c.key, c.column)} />}
       {reason && (
         <div className="readonly-note" data-testid="readonly-note">
           Read-only: {reason}
@@ -275,12 +232,14 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
           source={source}
           columns={gridColumns}
           sort={order}
-          onSort={changeOrder}
+          onSort={(column, additive) => setOrder((o) => nextOrder(o, column, additive))}
           editable={editable}
           readOnlyColumns={readOnlyColumns}
           pending={eff}
           newRows={newRows}
           defaults={defaults}
+          frozen={frozen}
+          failed={failed}
           onEdit={onEdit}
           onPaste={onPaste}
           onSelectRows={setSelection}
@@ -289,35 +248,16 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
           apiRef={grid}
           emptyText={filters.length ? "No rows match the filters" : "This table is empty"}
         />
-        {panelOpen && <SidePanel cell={activeCell} onClose={() => setPanelOpen(false)} />}
+        {inspectorOpen && <SidePanel cell={activeCell} table={table} onEdit={editable ? onEdit : undefined} onClose={() => setInspectorOpen(false)} />}
       </div>
-      {pendingCount > 0 && <PendingList eff={eff} onDiscard={() => setLog(emptyLog)} />}
-      {dialog === "push" && (
-        <PushDialog
-          handle={handle}
-          label={db.label}
-          unpushed={unpushed}
-          unsaved={pendingCount}
-          beforePush={saveBeforePush}
-          onClose={() => setDialog(null)}
-          onPushed={(report) => {
-            setDialog(null);
-            setPushed(report);
-            refreshUnpushed();
-          }}
-          onReopen={() => {
-            setDialog(null);
-            void openLocation(db.location, db.label);
-          }}
-        />
-      )}
-      {dialog === "export" && (
+      {pendingCount > 0 && <PendingList handle={handle} current={table} currentCount={tableCount} />}
+      {exporting && (
         <ExportDialog
           handle={handle}
-          onClose={() => setDialog(null)}
+          onClose={() => setExporting(false)}
           choices={[
             ...(filters.length || order.length
-              ? [{ id: "view", label: `Current view of ${table} (filters and order)`, source: { kind: "table" as const, table, order, filters } }]
+              ? [{ id: "view", label: `Current view of ${table} (filters and order)`, source: { kind: "table" as const, table, order, filters: filters as Filter[] } }]
               : []),
             { id: "table", label: `Whole table ${table}`, source: { kind: "table" as const, table, order: [], filters: [] } },
           ]}

@@ -7,11 +7,11 @@ import type { Value } from "../bindings/Value";
 import { valuesEqual } from "../values";
 
 export type Op =
-  | { t: "set"; key: string; column: string; before: Value; value: Value; row?: number }
+  | { t: "set"; key: string; column: string; before: Value; value: Value }
   | { t: "insert"; id: number }
   | { t: "insert_set"; id: number; column: string; value: Value }
   | { t: "insert_remove"; id: number }
-  | { t: "delete"; key: string; row?: number };
+  | { t: "delete"; key: string };
 
 export type Action = Op[];
 
@@ -33,17 +33,14 @@ export interface Effective {
   /** new row id → values the user set (others take their defaults). */
   inserts: Map<number, Map<string, Value>>;
   deletes: Set<string>;
-  /** Row number (0-based) a key was seen at, for the review list. */
-  rowOf: Map<string, number>;
 }
 
 export function fold(log: PendingLog): Effective {
-  const eff: Effective = { updates: new Map(), inserts: new Map(), deletes: new Set(), rowOf: new Map() };
+  const eff: Effective = { updates: new Map(), inserts: new Map(), deletes: new Set() };
   for (const action of log.done) {
     for (const op of action) {
       switch (op.t) {
         case "set": {
-          if (op.row !== undefined) eff.rowOf.set(op.key, op.row);
           const row = eff.updates.get(op.key) ?? new Map<string, CellChange>();
           const before = row.get(op.column)?.before ?? op.before;
           if (valuesEqual(before, op.value)) row.delete(op.column);
@@ -62,7 +59,6 @@ export function fold(log: PendingLog): Effective {
           eff.inserts.delete(op.id);
           break;
         case "delete":
-          if (op.row !== undefined) eff.rowOf.set(op.key, op.row);
           eff.deletes.add(op.key);
           break;
       }
@@ -111,3 +107,10 @@ export function toEdits(table: string, eff: Effective): Edit[] {
 
 let nextId = 1;
 export const newInsertId = () => nextId++;
+
+/** Restored logs carry their own insert ids: new ones must not collide. */
+export function reserveInsertIds(log: PendingLog): void {
+  for (const action of [...log.done, ...log.undone]) {
+    for (const op of action) if ("id" in op && op.id >= nextId) nextId = op.id + 1;
+  }
+}

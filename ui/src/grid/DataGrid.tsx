@@ -2,13 +2,16 @@
 // exist) over a RowSource, with a scaled scroll mapping for tables taller
 // than a browser element can be (see scroll.ts and docs/UI-GRID.md). Cells
 // are real DOM elements with role="gridcell", data-row (absolute index)
-// and data-col.
+// and data-col. The leading key columns can be frozen (they stay while
+// scrolling sideways); the cell editor floats above the rows.
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { ColumnMeta } from "../bindings/ColumnMeta";
 import type { OrderBy } from "../bindings/OrderBy";
 import type { Value } from "../bindings/Value";
 import type { Effective } from "../editing/pending";
+import { formatCount } from "../lib/format";
 import { CellEditor } from "./CellEditor";
+import { EditorOverlay } from "./EditorOverlay";
 import { GridHeader } from "./GridHeader";
 import { defaultWidth, useColumnWidths } from "./useColumnWidths";
 import { cellClass, cellText } from "./cellView";
@@ -17,12 +20,13 @@ import { clampTop, geometry, toPhysical, toVirtual, visibleRows } from "./scroll
 import { inRange, newRowIndex, newRowPos, parseTsv, rangeOf, toTsv, type Cell, type Range } from "./selection";
 import type { GridRow, RowSource } from "./source";
 import { affinityOf } from "../affinity";
-import { valueToText } from "../values";
+import { displayText, valueToText } from "../values";
 
 export const ROW_HEIGHT = 26;
-const HEADER_HEIGHT = 30;
+const HEADER_HEIGHT = 40;
 const OVERSCAN = 4;
 const COLUMN_OVERSCAN = 2;
+const MIN_EDITOR = 260;
 
 /** What a cell edit targets: a stored row (by key) or a row being added. */
 export type CellTarget = { kind: "row"; index: number; key: string; col: number } | { kind: "new"; id: number; col: number };
@@ -33,6 +37,14 @@ export interface ActiveCellInfo {
   label: string;
   /** The row under the cell, for "delete rows" without a row selection. */
   target: CellTarget | null;
+  /** The cell can be edited (an editable table, a stored or new row, not deleted). */
+  editable: boolean;
+}
+
+/** What a failed save is about: rows (key, or `new:<id>`) and cells (row + "\0" + column). */
+export interface FailedMarks {
+  rows: ReadonlySet<string>;
+  cells: ReadonlySet<string>;
 }
 
 export interface GridApi {
@@ -40,6 +52,8 @@ export interface GridApi {
   /** Makes column `col` the active one and scrolls it into view. */
   scrollToColumn(col: number): void;
   focus(): void;
+  /** Scrolls to the loaded row with this key and makes its cell active. */
+  revealKey(key: string, column: string | null): void;
 }
 
 export interface DataGridProps {
@@ -56,6 +70,9 @@ export interface DataGridProps {
   newRows?: number[];
   /** Text for a column a new row leaves to its default. */
   defaults?: (string | null)[];
+  /** Leading columns that stay in view while scrolling sideways. */
+  frozen?: number;
+  failed?: FailedMarks;
   onEdit?(target: CellTarget, value: Value): void;
   onPaste?(cells: { target: CellTarget; text: string }[]): void;
   onSelectRows?(rows: { indices: number[]; keys: string[]; newIds: number[] }): void;
@@ -67,7 +84,8 @@ export interface DataGridProps {
 
 
 export function DataGrid(props: DataGridProps) {
-  const { source, columns, sort = [], editable = false, pending, newRows = [], apiRef } = props;
+  const { source, columns, sort = [], editable = false, pending, newRows = [], apiRef, failed } = props;
+  const frozen = Math.min(props.frozen ?? 0, columns.length);
   // Re-render when the source reports new rows or counts.
   const version = useRef(0);
   const subscribe = useCallback((l: () => void) => source.subscribe(() => { version.current++; l(); }), [source]);
@@ -88,7 +106,21 @@ export function DataGrid(props: DataGridProps) {
   const [editing, setEditing] = useState<{ cell: Cell; seed?: string } | null>(null);
 
   const columnKey = columns.map((c) => c.name).join("\u0000");
-  const { widths, onResizeStart } = useColumnWidths(columns);
+  const firstLoaded = source.row(0) !== undefined || count.exact;
+  const { widths, onResizeStart, fitColumn } = useColumnWidths({
+    columns,
+    ready: firstLoaded,
+    fontsOf: () => root.current,
+    sample: (col, n) => {
+      const out: Value[] = [];
+      const from = Math.max(0, Math.floor(topRef.current / ROW_HEIGHT) - n / 2);
+      for (let i = from; i < from + n; i++) {
+        const v = source.row(i)?.values[col];
+        if (v !== undefined) out.push(v);
+      }
+      return out;
+    },
+  });
   useEffect(() => {
     topRef.current = 0;
     setTopState(0);
@@ -101,7 +133,7 @@ export function DataGrid(props: DataGridProps) {
   const newCount = newRows.length;
   const bodyH = Math.max(ROW_HEIGHT, view.h - HEADER_HEIGHT - newCount * ROW_HEIGHT);
   const geom = geometry(rowCount, ROW_HEIGHT, bodyH);
-  const gutter = Math.max(56, String(Math.max(1, rowCount)).length * 8 + 24);
+  const gutter = Math.max(44, String(Math.max(1, rowCount)).length * 7 + 22);
   const colLefts = useMemo(() => columnLefts(widths, gutter), [widths, gutter]);
   const totalW = colLefts[colLefts.length - 1] ?? gutter;
   const realCols = useMemo(() => columns.map((c) => affinityOf(c.type) === "real"), [columns]);
@@ -179,15 +211,14 @@ export function DataGrid(props: DataGridProps) {
 
   const [first, last] = visibleRows(top, bodyH, ROW_HEIGHT, rowCount);
   const [firstCol, lastCol] = visibleColumns(colLefts, scrollLeft, view.w, COLUMN_OVERSCAN);
-  // The cell being edited stays mounted when it scrolls out of view, so
-  // the edit in progress survives.
-  const editCol = editing?.cell.col;
+  // Frozen columns are drawn apart (they do not scroll sideways).
   const renderedCols = useMemo(() => {
     const cols: number[] = [];
-    for (let c = firstCol; c <= lastCol; c++) cols.push(c);
-    if (editCol !== undefined && editCol < columns.length && (editCol < firstCol || editCol > lastCol)) cols.push(editCol);
+    for (let c = Math.max(firstCol, frozen); c <= lastCol; c++) cols.push(c);
     return cols;
-  }, [firstCol, lastCol, editCol, columns.length]);
+  }, [firstCol, lastCol, frozen]);
+  const frozenCols = useMemo(() => Array.from({ length: frozen }, (_, i) => i), [frozen]);
+  const frozenRight = colLefts[frozen] ?? gutter;
 
   // Ask for the visible rows; while the position jumps far (scrollbar drag)
   // wait until it settles, so pages scrolled past are never fetched.
@@ -245,9 +276,10 @@ export function DataGrid(props: DataGridProps) {
     const column = columns[active.col];
     if (!props.onActiveCell) return;
     if (!column) return props.onActiveCell(null);
-    const label = active.pos < 0 ? `new row, ${column.name}` : `row ${active.pos + 1}, ${column.name}`;
-    props.onActiveCell({ column, value: activeInfo.value, label, target: targetOf(active.pos, active.col) });
-  }, [active.pos, active.col, activeValueKey, columnKey, rowAt(active.pos)?.key, newIdAt(active.pos)]);
+    const label = active.pos < 0 ? `new row, ${column.name}` : `row ${formatCount(active.pos + 1)}, ${column.name}`;
+    const target = targetOf(active.pos, active.col);
+    props.onActiveCell({ column, value: activeInfo.value, label, target, editable: canEdit(active.pos, active.col) });
+  }, [active.pos, active.col, activeValueKey, columnKey, rowAt(active.pos)?.key, newIdAt(active.pos), editable]);
 
   // Selected rows (gutter clicks) for "Delete rows".
   useEffect(() => {
@@ -279,8 +311,9 @@ export function DataGrid(props: DataGridProps) {
       else if (y + ROW_HEIGHT > topRef.current + bodyH) setTop(y + ROW_HEIGHT - bodyH);
     }
     const el = scroller.current;
-    if (el && colLefts[cell.col] !== undefined) {
-      const left = colLefts[cell.col] - gutter;
+    // Frozen columns are always in view; the others must clear them.
+    if (el && colLefts[cell.col] !== undefined && cell.col >= frozen) {
+      const left = colLefts[cell.col] - frozenRight;
       const right = colLefts[cell.col + 1];
       if (left < el.scrollLeft) el.scrollLeft = left;
       else if (right > el.scrollLeft + el.clientWidth) el.scrollLeft = right - el.clientWidth;
@@ -311,6 +344,18 @@ export function DataGrid(props: DataGridProps) {
         moveTo({ pos: active.pos, col }, false);
       },
       focus: () => root.current?.focus(),
+      revealKey(key: string, column: string | null) {
+        const limit = Math.min(rowCount, 200_000);
+        for (let i = 0; i < limit; i++) {
+          const row = source.row(i);
+          if (row === undefined && i > topRef.current / ROW_HEIGHT + 1000) break;
+          if (row?.key !== key) continue;
+          const col = Math.max(0, column ? columns.findIndex((c) => c.name === column) : active.col);
+          moveTo({ pos: i, col }, false);
+          root.current?.focus();
+          return;
+        }
+      },
     }),
     // No deps: the handle closes over this render's position and geometry.
   );
@@ -452,12 +497,22 @@ export function DataGrid(props: DataGridProps) {
   };
 
 
+  /** The failure marks' id of the row at `pos` (its key, or new:<id>). */
+  const rowMark = (pos: number): string | undefined => {
+    if (pos < 0) {
+      const id = newIdAt(pos);
+      return id === undefined ? undefined : `new:${id}`;
+    }
+    return rowAt(pos)?.key ?? undefined;
+  };
+
   const renderCell = (pos: number, col: number) => {
     const c = columns[col];
     const { value, pending: isPending, deleted } = valueAt(pos, col);
     const isActive = active.pos === pos && active.col === col;
     const isEditing = editing && editing.cell.pos === pos && editing.cell.col === col;
     const real = realCols[col];
+    const mark = failed && rowMark(pos);
     let cls = `cell ${cellClass(value, real)}`;
     if (pos < 0 && value === undefined) cls = "cell v-default";
     if (isPending) cls += " pending";
@@ -465,6 +520,8 @@ export function DataGrid(props: DataGridProps) {
     if (isActive) cls += " active";
     if (inRange(range, pos, col) || rowSel.has(pos)) cls += " selected";
     if (isEditing) cls += " editing";
+    if (mark && failed.cells.has(`${mark}\u0000${c.name}`)) cls += " save-failed";
+    if (col === frozen - 1) cls += " frozen-edge";
     const text = pos < 0 && value === undefined ? (props.defaults?.[col] != null ? `DEFAULT ${props.defaults[col]}` : "DEFAULT") : cellText(value, real);
     return (
       <div
@@ -480,20 +537,7 @@ export function DataGrid(props: DataGridProps) {
         onMouseDown={(e) => onCellMouseDown(e, pos, col)}
         onDoubleClick={() => startEdit({ pos, col })}
       >
-        {isEditing ? (
-          <CellEditor
-            value={value}
-            declType={c.type}
-            seed={editing.seed}
-            onCommit={commitEdit}
-            onCancel={() => {
-              setEditing(null);
-              root.current?.focus();
-            }}
-          />
-        ) : (
-          text
-        )}
+        {text}
       </div>
     );
   };
@@ -501,16 +545,21 @@ export function DataGrid(props: DataGridProps) {
   const renderRow = (pos: number, y: number, extraClass = "") => {
     const row = pos >= 0 ? rowAt(pos) : null;
     const deleted = row?.key != null && !!pending?.deletes.has(row.key);
+    const mark = failed && rowMark(pos);
+    const failedRow = !!mark && failed.rows.has(mark);
     return (
       <div
         key={pos}
         role="row"
         aria-rowindex={pos >= 0 ? pos + 2 : undefined}
-        className={`grid-row${deleted ? " deleted" : ""}${rowSel.has(pos) ? " row-selected" : ""}${extraClass}`}
+        className={`grid-row${deleted ? " deleted" : ""}${rowSel.has(pos) ? " row-selected" : ""}${failedRow ? " save-failed" : ""}${extraClass}`}
         style={{ transform: `translateY(${y}px)`, width: totalW }}
       >
-        <div className="gutter" role="rowheader" onMouseDown={(e) => onGutterMouseDown(e, pos)} style={{ width: gutter }}>
-          {pos >= 0 ? (pos + 1).toLocaleString() : "+"}
+        <div className="row-head" style={{ width: frozenRight }}>
+          <div className="gutter" role="rowheader" onMouseDown={(e) => onGutterMouseDown(e, pos)} style={{ width: gutter }}>
+            {pos >= 0 ? formatCount(pos + 1) : "+"}
+          </div>
+          {frozenCols.map((col) => renderCell(pos, col))}
         </div>
         {renderedCols.map((col) => renderCell(pos, col))}
       </div>
@@ -521,6 +570,30 @@ export function DataGrid(props: DataGridProps) {
   if (rowCount > 0) {
     for (let pos = first; pos <= last; pos++) bodyRows.push(renderRow(pos, pos * ROW_HEIGHT - top));
   }
+
+  /** Where the cell being edited is drawn, in the layer's coordinates. */
+  const editorBox = (() => {
+    if (!editing) return null;
+    const { pos, col } = editing.cell;
+    const y = pos < 0 ? newRowIndex(pos, newCount) * ROW_HEIGHT : newCount * ROW_HEIGHT + pos * ROW_HEIGHT - top;
+    const x = col < frozen ? colLefts[col] + scrollLeft : colLefts[col];
+    return { left: x, top: HEADER_HEIGHT + y, width: widths[col] ?? MIN_EDITOR, minLeft: scrollLeft + frozenRight * (col < frozen ? 0 : 1), maxRight: scrollLeft + view.w, maxBottom: view.h };
+  })();
+
+  /** A cut cell shows its whole value on hover. */
+  const onMouseOver = (e: React.MouseEvent) => {
+    const el = (e.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]');
+    if (!el) return;
+    if (el.scrollWidth <= el.clientWidth) {
+      if (el.title) el.removeAttribute("title");
+      return;
+    }
+    const col = Number(el.dataset.col);
+    const pos = el.dataset.row !== undefined ? Number(el.dataset.row) : newRowPos(Number(el.dataset.newRow), newCount);
+    const v = valueAt(pos, col).value;
+    if (v === undefined) return;
+    el.title = typeof v === "string" ? v.slice(0, 2000) : displayText(v, realCols[col]);
+  };
 
   const canvasH = geom.physical + HEADER_HEIGHT + newCount * ROW_HEIGHT;
 
@@ -537,6 +610,7 @@ export function DataGrid(props: DataGridProps) {
       onKeyDown={onKeyDown}
       onCopy={onCopy}
       onPaste={onPaste}
+      onMouseOver={onMouseOver}
     >
       <div ref={scroller} className="grid-scroller" onScroll={onScroll}>
         <div className="grid-canvas" style={{ height: canvasH, width: totalW }}>
@@ -544,6 +618,8 @@ export function DataGrid(props: DataGridProps) {
             <GridHeader
               columns={columns}
               visible={renderedCols}
+              frozen={frozen}
+              onFit={fitColumn}
               lefts={colLefts}
               widths={widths}
               gutter={gutter}
@@ -565,6 +641,20 @@ export function DataGrid(props: DataGridProps) {
               <div className="grid-empty" style={{ top: HEADER_HEIGHT }}>
                 {count.exact ? props.emptyText ?? "No rows" : "Loading…"}
               </div>
+            )}
+            {editing && editorBox && columns[editing.cell.col] && (
+              <EditorOverlay box={editorBox}>
+                <CellEditor
+                  value={valueAt(editing.cell.pos, editing.cell.col).value}
+                  declType={columns[editing.cell.col].type}
+                  seed={editing.seed}
+                  onCommit={commitEdit}
+                  onCancel={() => {
+                    setEditing(null);
+                    root.current?.focus();
+                  }}
+                />
+              </EditorOverlay>
             )}
           </div>
         </div>

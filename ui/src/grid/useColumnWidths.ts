@@ -1,9 +1,10 @@
-// Column widths: a default per type, reset when the columns change, and
-// resizing by dragging a header's right edge.
-import { useState } from "react";
+// Column widths: fitted to the header and the first rows once they are in,
+// resized by dragging a header's right edge, fitted to the loaded content
+// by double-clicking it. A new set of columns starts over.
+import { useEffect, useState } from "react";
 import type { ColumnMeta } from "../bindings/ColumnMeta";
-
-const MIN_COL = 48;
+import type { Value } from "../bindings/Value";
+import { FIRST_MAX, FIT_MAX, fitWidth, gridFonts, MIN_COL } from "./fit";
 
 export function defaultWidth(c: ColumnMeta): number {
   const t = c.type.toUpperCase();
@@ -11,14 +12,48 @@ export function defaultWidth(c: ColumnMeta): number {
   return Math.max(byType, Math.min(260, c.name.length * 8 + 40));
 }
 
-export function useColumnWidths(columns: ColumnMeta[]) {
+/** Columns fitted when the first rows arrive (the rest keep their default). */
+const FIRST_FIT_COLUMNS = 120;
+const FIRST_FIT_ROWS = 60;
+
+interface Options {
+  columns: ColumnMeta[];
+  /** Values of column `col` in the rows loaded around the view. */
+  sample(col: number, rows: number): Value[];
+  /** The first rows are loaded (the moment to fit). */
+  ready: boolean;
+  /** An element carrying the grid's fonts. */
+  fontsOf(): Element | null;
+}
+
+export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
   const key = columns.map((c) => `${c.name}:${c.type}`).join("\u0000");
   // Widths belong to a set of columns: another set starts from defaults
   // (in the same render, so lengths always match).
-  const [state, setState] = useState(() => ({ key, widths: columns.map(defaultWidth) }));
-  const widths = state.key === key ? state.widths : columns.map(defaultWidth);
-  const setWidths = (f: (ws: number[]) => number[]) =>
-    setState((s) => ({ key, widths: f(s.key === key ? s.widths : columns.map(defaultWidth)) }));
+  const [state, setState] = useState(() => ({ key, widths: columns.map(defaultWidth), fitted: false }));
+  const current = state.key === key ? state : { key, widths: columns.map(defaultWidth), fitted: false };
+  const { widths } = current;
+  const setWidths = (f: (ws: number[]) => number[], fitted = true) =>
+    setState((s) => {
+      const base = s.key === key ? s : { key, widths: columns.map(defaultWidth), fitted: false };
+      return { key, widths: f(base.widths), fitted: base.fitted || fitted };
+    });
+
+  useEffect(() => {
+    if (!ready || current.fitted) return;
+    const el = fontsOf();
+    if (!el) return;
+    const fonts = gridFonts(el);
+    setWidths((ws) => ws.map((w, i) => (i < FIRST_FIT_COLUMNS ? fitWidth(columns[i], sample(i, FIRST_FIT_ROWS), fonts, FIRST_MAX) : w)));
+  }, [ready, key, current.fitted]);
+
+  /** Fits one column to the values loaded around the view. */
+  const fitColumn = (col: number) => {
+    const el = fontsOf();
+    if (!el || !columns[col]) return;
+    const w = fitWidth(columns[col], sample(col, 500), gridFonts(el), FIT_MAX);
+    setWidths((ws) => ws.map((x, i) => (i === col ? w : x)));
+  };
 
   const onResizeStart = (e: React.PointerEvent, col: number) => {
     e.preventDefault();
@@ -40,5 +75,5 @@ export function useColumnWidths(columns: ColumnMeta[]) {
     target.addEventListener("pointerup", up);
   };
 
-  return { widths, onResizeStart };
+  return { widths, onResizeStart, fitColumn };
 }

@@ -1,9 +1,12 @@
-// App-wide state: devices, open databases, the selected table and tab, and
-// the error banner. Device trees (apps, files) load lazily in their nodes.
+// App-wide state: devices, open databases (with their push status), the
+// selected table and tab, and the error banner. Device trees (apps, files)
+// load lazily in their nodes.
 import { api } from "../api";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { DbStatus } from "../bindings/DbStatus";
 import type { DeviceListing } from "../bindings/DeviceListing";
 import type { OpenedDb } from "../bindings/OpenedDb";
+import type { PushOutcome } from "../bindings/PushOutcome";
 import type { RecentDatabase } from "../bindings/RecentDatabase";
 import { CommandError, toCommandError } from "../errors";
 import { createStore } from "./store";
@@ -32,6 +35,17 @@ export interface AppState {
   tab: Tab;
   error: BannerError | null;
   diagnosticsOpen: boolean;
+  shortcutsOpen: boolean;
+  /** What each open database has waiting to be pushed (db_status). */
+  status: Record<number, DbStatus>;
+  /** Bumped when a database's rows changed under the views (save, SQL, pull). */
+  dataVersion: Record<number, number>;
+  /** The last push's outcome, until new edits make it stale. */
+  pushed: Record<number, PushOutcome | null>;
+  /** The database whose push dialog is open. */
+  pushDialog: number | null;
+  /** Bumped after a push: device listings (sizes, -wal) are read again. */
+  listingVersion: number;
 }
 
 export const appStore = createStore<AppState>({
@@ -45,6 +59,12 @@ export const appStore = createStore<AppState>({
   tab: "data",
   error: null,
   diagnosticsOpen: false,
+  shortcutsOpen: false,
+  status: {},
+  dataVersion: {},
+  pushed: {},
+  pushDialog: null,
+  listingVersion: 0,
 });
 
 const patch = (p: Partial<AppState>) => appStore.set((s) => ({ ...s, ...p }));
@@ -104,9 +124,12 @@ export async function refreshRecent(): Promise<void> {
   }
 }
 
+/** Listeners told when a database is adopted (the edits store offers saved edits back). */
+const adoptListeners = new Set<(db: OpenedDb) => void>();
+export const onAdopt = (l: (db: OpenedDb) => void) => adoptListeners.add(l);
+
 function adopt(db: OpenedDb): void {
   appStore.set((s) => {
-    // Re-opening a location replaces the old handle (a fresh snapshot).
     const others = s.open.filter((o) => o.location !== db.location);
     const firstTable = db.tables.find((t) => t.kind === "table") ?? db.tables[0];
     return {
@@ -117,15 +140,22 @@ function adopt(db: OpenedDb): void {
       error: null,
     };
   });
+  void refreshStatus(db.handle);
   void refreshRecent();
+  for (const l of adoptListeners) l(db);
 }
 
 export async function openLocation(location: string, label?: string, recoverHotJournal = false): Promise<OpenedDb | null> {
+  // An open database is only switched to: reopening would drop nothing
+  // safely (Refresh pulls a fresh copy, with a question when needed).
+  const already = appStore.get().open.find((o) => o.location === location || o.location === `file://${location}`);
+  if (already && !recoverHotJournal) {
+    activateDb(already.handle);
+    return already;
+  }
   patch({ opening: [...appStore.get().opening, location] });
   try {
-    const previous = appStore.get().open.find((o) => o.location === location);
     const db = await api.openDatabase(location, recoverHotJournal);
-    if (previous && previous.handle !== db.handle) void api.closeDatabase(previous.handle).catch(() => undefined);
     adopt(db);
     return db;
   } catch (e) {
@@ -140,18 +170,41 @@ export async function openLocation(location: string, label?: string, recoverHotJ
 export async function openFileDialog(): Promise<void> {
   try {
     const db = await api.openFileDialog();
-    if (db) adopt(db);
+    if (!db) return;
+    const already = appStore.get().open.find((o) => o.location === db.location && o.handle !== db.handle);
+    if (already) activateDb(already.handle);
+    else adopt(db);
   } catch (e) {
     const err = toCommandError(e);
     showError(err, "Opening a file", recoverAction(err, err.location));
   }
 }
 
+/** Shows an open database: its active table if it has one, else its first. */
+export function activateDb(handle: number): void {
+  appStore.set((s) => {
+    if (s.active?.handle === handle) return s;
+    const db = s.open.find((o) => o.handle === handle);
+    const first = db?.tables.find((t) => t.kind === "table") ?? db?.tables[0];
+    return { ...s, active: { handle, table: first?.name ?? null }, tab: first ? s.tab : "sql" };
+  });
+}
+
+const without = <T>(rec: Record<number, T>, handle: number): Record<number, T> => {
+  const next = { ...rec };
+  delete next[handle];
+  return next;
+};
+
+/** Closes without asking (the caller asked when something would be lost). */
 export async function closeDatabase(handle: number): Promise<void> {
   appStore.set((s) => ({
     ...s,
     open: s.open.filter((o) => o.handle !== handle),
     active: s.active?.handle === handle ? null : s.active,
+    status: without(s.status, handle),
+    pushed: without(s.pushed, handle),
+    pushDialog: s.pushDialog === handle ? null : s.pushDialog,
   }));
   try {
     await api.closeDatabase(handle);
@@ -160,11 +213,48 @@ export async function closeDatabase(handle: number): Promise<void> {
   }
 }
 
+export async function refreshStatus(handle: number): Promise<void> {
+  try {
+    const status = await api.dbStatus(handle);
+    appStore.set((s) => (s.open.some((o) => o.handle === handle) ? { ...s, status: { ...s.status, [handle]: status } } : s));
+  } catch {
+    // The database closed meanwhile: nothing to show.
+  }
+}
+
+/** Rows changed under the views of this database: they read them again. */
+export const bumpData = (handle: number) => appStore.set((s) => ({ ...s, dataVersion: { ...s.dataVersion, [handle]: (s.dataVersion[handle] ?? 0) + 1 } }));
+
+/** After discard/refresh: the same handle with a fresh table list and rows. */
+export function replaceDb(db: OpenedDb): void {
+  appStore.set((s) => {
+    const keep = s.active?.handle === db.handle && db.tables.some((t) => t.name === s.active?.table);
+    const first = db.tables.find((t) => t.kind === "table") ?? db.tables[0];
+    return {
+      ...s,
+      open: s.open.map((o) => (o.handle === db.handle ? db : o)),
+      active: s.active?.handle === db.handle && !keep ? { handle: db.handle, table: first?.name ?? null } : s.active,
+      pushed: { ...s.pushed, [db.handle]: null },
+    };
+  });
+  bumpData(db.handle);
+  void refreshStatus(db.handle);
+}
+
+export function setPushed(handle: number, outcome: PushOutcome | null): void {
+  appStore.set((s) => (s.pushed[handle] === outcome ? s : { ...s, pushed: { ...s.pushed, [handle]: outcome } }));
+}
+
+/** After a push the device's files changed: listings are read again. */
+export const relistDevices = () => appStore.set((s) => ({ ...s, listingVersion: s.listingVersion + 1 }));
+
 export const selectTable = (handle: number, table: string | null, tab?: Tab) =>
   appStore.set((s) => ({ ...s, active: { handle, table }, tab: tab ?? (s.tab === "sql" && table ? "data" : s.tab) }));
 
 export const setTab = (tab: Tab) => patch({ tab });
 export const setDiagnosticsOpen = (diagnosticsOpen: boolean) => patch({ diagnosticsOpen });
+export const setShortcutsOpen = (shortcutsOpen: boolean) => patch({ shortcutsOpen });
+export const setPushDialog = (pushDialog: number | null) => patch({ pushDialog });
 
 export function activeDb(s: AppState): OpenedDb | undefined {
   return s.active ? s.open.find((o) => o.handle === s.active?.handle) : undefined;

@@ -10,19 +10,20 @@ const UI = join(import.meta.dirname, "..", "..");
 const DIST = join(UI, "dist");
 const MOCK = join(UI, "tests", "mock", "dist", "mock.js");
 
-export async function startApp({ colorScheme = "light", viewport } = {}) {
+export async function startApp({ colorScheme = "light", viewport, locale } = {}) {
   for (const f of [join(DIST, "index.html"), MOCK]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run "npm run build" and "npm run build:mock -w ui" first`);
   }
   const mock = readFileSync(MOCK, "utf8");
   const server = await serve(DIST);
-  const browser = await launch({ colorScheme, viewport });
+  const browser = await launch({ colorScheme, viewport, locale });
   return {
     url: server.url,
     browser,
     /** A fresh page on the app with `scenario` steering the fake backend. */
-    async open(scenario = {}) {
+    async open(scenario = {}, { viewport } = {}) {
       const page = await browser.context.newPage();
+      if (viewport) await page.setViewportSize(viewport);
       const problems = [];
       page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
       page.on("console", (m) => {
@@ -31,6 +32,12 @@ export async function startApp({ colorScheme = "light", viewport } = {}) {
       page.on("requestfailed", (r) => problems.push(`requestfailed: ${r.url()}`));
       await page.addInitScript((s) => {
         window.__SONDE_SCENARIO__ = s;
+        // Each page starts from a clean localStorage (the context is shared
+        // by the tests of a file); a reload of the same page keeps it.
+        if (!sessionStorage.getItem("sonde-test-started")) {
+          localStorage.clear();
+          sessionStorage.setItem("sonde-test-started", "1");
+        }
       }, scenario);
       await page.addInitScript({ content: mock });
       await page.goto(server.url + "/");
@@ -66,6 +73,19 @@ export async function openTable(page, { device = "android://emulator-5554", app 
   await page.locator(`[data-testid="table-item"][data-name="${table}"]`).click();
   await page.locator('[role="gridcell"][data-row="0"][data-col="0"]').filter({ hasText: /./ }).waitFor();
 }
+
+/** Double-click a cell, type, Enter: one pending edit. */
+export async function editCell(page, row, col, text) {
+  await cell(page, row, col).dblclick();
+  const editor = page.getByTestId("cell-editor");
+  await editor.fill(text);
+  await editor.press("Enter");
+  await editor.waitFor({ state: "detached" });
+}
+
+/** The last value the UI passed to set_close_guard (undefined: never called). */
+export const closeGuard = (page) =>
+  page.evaluate(() => window.__sondeMock.calls.filter((c) => c.cmd === "set_close_guard").at(-1)?.args.active);
 
 export const cell = (page, row, col) => page.locator(`[role="gridcell"][data-row="${row}"][data-col="${col}"]`);
 

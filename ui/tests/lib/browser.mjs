@@ -10,7 +10,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** A persistent context in a fresh user-data-dir; `close()` removes the dir. */
-export async function launch({ colorScheme = "light", viewport = { width: 1280, height: 800 } } = {}) {
+export async function launch({ colorScheme = "light", viewport = { width: 1280, height: 800 }, locale } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sonde-ui-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -18,6 +18,7 @@ export async function launch({ colorScheme = "light", viewport = { width: 1280, 
     args: CHROMIUM_ARGS,
     viewport,
     colorScheme,
+    ...(locale ? { locale } : {}),
   });
   return {
     context,

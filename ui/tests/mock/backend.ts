@@ -1,23 +1,54 @@
 // An in-memory fake of Sonde's backend for UI tests and screenshots:
 // devices, apps, databases, paging (keyset-like cursors), edits, push and
 // export with Channel progress, the SQL console. Behaviour is steered by
-// `window.__SONDE_SCENARIO__` and every call is recorded.
+// `window.__SONDE_SCENARIO__` and every call is recorded. It follows the
+// IPC contract (commands, shapes, error kinds) of the real backend.
+//
+// Each device database and local file has one stored copy ("the file").
+// Opening a device database pulls a snapshot of it; Save writes the
+// snapshot; a push writes the snapshot back over the device's copy.
 import type { Change } from "../../src/bindings/Change";
+import type { DbStatus } from "../../src/bindings/DbStatus";
 import type { DeviceListing } from "../../src/bindings/DeviceListing";
 import type { Edit } from "../../src/bindings/Edit";
+import type { ErrorKind } from "../../src/bindings/ErrorKind";
 import type { OpenedDb } from "../../src/bindings/OpenedDb";
 import type { Page } from "../../src/bindings/Page";
 import type { PageQuery } from "../../src/bindings/PageQuery";
+import type { PushOutcome } from "../../src/bindings/PushOutcome";
+import type { PushProgress } from "../../src/bindings/PushProgress";
 import type { Row } from "../../src/bindings/Row";
+import type { RunScope } from "../../src/bindings/RunScope";
+import type { SqlPage } from "../../src/bindings/SqlPage";
+import type { SqlRun } from "../../src/bindings/SqlRun";
+import type { StatementResult } from "../../src/bindings/StatementResult";
 import type { TableSchema } from "../../src/bindings/TableSchema";
 import type { Value } from "../../src/bindings/Value";
-import { BIG_ROWS, bigRow, bigSchema, bigView, metaOf, notesTable, selectMem, viewSchema, WIDE_ROWS, wideRow, wideSchema, type MemTable } from "./tables";
+import { splitStatements, statementAt, type Span } from "./sqlsplit";
+import {
+  BIG_ROWS,
+  bigRow,
+  bigSchema,
+  bigView,
+  cloneTable,
+  messagesTable,
+  metaOf,
+  notesTable,
+  PNG_B64,
+  selectMem,
+  viewSchema,
+  WIDE_ROWS,
+  wideRow,
+  wideSchema,
+  type MemTable,
+} from "./tables";
 
 export interface Scenario {
   /** "none": no devices at all. */
   devices?: "default" | "none";
   /** Reject a command with this UiError. */
-  errors?: Record<string, { kind: string; message: string }>;
+  errors?: Record<string, { kind: ErrorKind; message: string }>;
+  /** "conflict": the app on the device wrote to the database after every pull. */
   push?: "ok" | "conflict";
   export?: "ok" | "dismiss";
   /** ms per export progress step. */
@@ -30,6 +61,11 @@ export interface Scenario {
   problems?: string[];
   /** The local file was left mid-transaction by a crashed app. */
   hotJournal?: boolean;
+  /** What the native save / open dialogs do. */
+  saveDialog?: "save" | "dismiss";
+  openDialog?: "photo" | "dismiss" | "too_big";
+  /** The platform the backend runs on (diagnostics wording). */
+  os?: "linux" | "macos";
 }
 
 export const SIM_SERIAL = "127.0.0.1:40101";
@@ -37,6 +73,8 @@ const DEV = "android://emulator-5554";
 export const NOTES_URI = `${DEV}/com.example.notes/databases/notes.db`;
 export const SECURE_URI = `${DEV}/com.example.secure/databases/vault.db`;
 export const LOCAL_PATH = "/home/user/local.db";
+const DATA_DIR = "/home/user/.local/share/sonde";
+const SNAPSHOT_BYTES = 1_204_224;
 
 type Json = Record<string, unknown>;
 export interface Call {
@@ -49,10 +87,17 @@ export interface Call {
 
 class UiErr {
   constructor(
-    public kind: string,
+    public kind: ErrorKind,
     public message: string,
     public location?: string,
   ) {}
+}
+
+/** The stored copy of a database: on the device, or the local file itself. */
+interface Stored {
+  tables: Record<string, MemTable>;
+  /** A -wal file sits beside it. */
+  wal: boolean;
 }
 
 interface Db {
@@ -60,18 +105,30 @@ interface Db {
   location: string;
   label: string;
   snapshot: boolean;
-  notes: MemTable;
+  /** The editable in-memory tables (notes, messages) of this copy. */
+  tables: Record<string, MemTable>;
+  /** Saved changes not pushed yet. */
   applied: Change[];
+  /** Write statements run in the SQL console since the pull. */
+  sqlWrites: number;
+  wal: boolean;
+  /** The device copy changed after this snapshot was pulled. */
+  stale: boolean;
 }
 
 const encoder = new TextEncoder();
+const TABLES = ["events", "messages", "notes", "recent_notes", "wide"];
 
 export function createBackend(scenario: Scenario, emit: (event: string, payload: unknown) => void) {
   const calls: Call[] = [];
   const dbs = new Map<number, Db>();
+  const stored = new Map<string, Stored>();
   const cancelled = new Set<string>();
   const history: { id: number; sql: string; ran_at: number; ok: boolean; error: string | null }[] = [];
   const cursors = new Map<number, { next: number; total: number; row: (i: number) => Value[] }>();
+  const exported = new Set<string>();
+  /** What the app told the backend about closing the window. */
+  const win = { closeGuard: false, closed: false };
   let nextHandle = 1;
   let nextCursor = 1;
 
@@ -95,50 +152,80 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       LOCAL_PATH,
     );
 
+  const isLocal = (location: string) => location.startsWith("file://") || location.startsWith("/");
+  const canonical = (location: string) => (isLocal(location) ? `file://${location.replace(/^file:\/\//, "")}` : location);
+
+  /** The stored copy at a location (created on first use). */
+  const storeAt = (location: string): Stored => {
+    let s = stored.get(location);
+    if (!s) {
+      s = { tables: { notes: notesTable(), messages: messagesTable() }, wal: location.endsWith("/notes.db") && !isLocal(location) };
+      stored.set(location, s);
+    }
+    return s;
+  };
+
+  /** A device database is pulled (a private copy); a local file is used in place. */
+  const pull = (d: Db) => {
+    const s = storeAt(d.location);
+    d.tables = d.snapshot ? Object.fromEntries(Object.entries(s.tables).map(([n, t]) => [n, cloneTable(t)])) : s.tables;
+    d.wal = s.wal;
+    d.applied = [];
+    d.sqlWrites = 0;
+    d.stale = d.snapshot && scenario.push === "conflict";
+  };
+
+  const opened = (d: Db): OpenedDb => ({
+    handle: d.handle,
+    location: d.location,
+    label: d.label,
+    is_snapshot: d.snapshot,
+    tables: TABLES.map((name) => ({ name, kind: name === "recent_notes" ? "view" : "table", rows: null })),
+  });
+
   const openDb = (location: string): OpenedDb => {
-    const local = location.startsWith("file://") || location.startsWith("/");
     if (location === SECURE_URI) throw new UiErr("encrypted", `${location}: file is not a database (encrypted or corrupt)`);
-    const path = location.replace(/^file:\/\//, "");
-    const db: Db = {
+    const loc = canonical(location);
+    const path = loc.replace(/^file:\/\//, "");
+    const d: Db = {
       handle: nextHandle++,
-      location: local ? `file://${path}` : location,
-      label: local ? (path.split("/").pop() ?? path) : `${location.split("/")[3]} — ${location.split("/").pop()}`,
-      snapshot: !local && location.startsWith("android://"),
-      notes: notesTable(),
+      location: loc,
+      label: isLocal(loc) ? (path.split("/").pop() ?? path) : `${loc.split("/")[3]} — ${loc.split("/").pop()}`,
+      snapshot: !isLocal(loc) && loc.startsWith("android://"),
+      tables: {},
       applied: [],
+      sqlWrites: 0,
+      wal: false,
+      stale: false,
     };
-    dbs.set(db.handle, db);
-    return {
-      handle: db.handle,
-      location: db.location,
-      label: db.label,
-      is_snapshot: db.snapshot,
-      tables: [
-        { name: "events", kind: "table", rows: null },
-        { name: "notes", kind: "table", rows: null },
-        { name: "recent_notes", kind: "view", rows: null },
-        { name: "wide", kind: "table", rows: null },
-      ],
-    };
+    pull(d);
+    dbs.set(d.handle, d);
+    return opened(d);
   };
 
   const db = (args: Json): Db => {
     const d = dbs.get(args.handle as number);
-    if (!d) throw new UiErr("not_found", "database is not open");
+    if (!d) throw new UiErr("not_found", "This database is no longer open.");
     return d;
   };
 
+  const status = (d: Db): DbStatus => {
+    const pending = d.snapshot ? d.applied.length : 0;
+    const sql = d.snapshot ? d.sqlWrites : 0;
+    return { pending_changes: pending, sql_writes: sql, unpushed: pending + sql > 0, wal: d.wal };
+  };
+
   const schemaOf = (d: Db, table: string): TableSchema => {
-    if (table === "notes") return d.notes.schema;
+    if (d.tables[table]) return d.tables[table].schema;
     if (table === "events") return bigSchema;
     if (table === "recent_notes") return viewSchema;
     if (table === "wide") return wideSchema;
-    throw new UiErr("not_found", `no such table: ${table}`);
+    throw new UiErr("not_found", `There is no table named ${table}.`);
   };
 
-  /** All rows of a small table, or a positional view of the big one. */
+  /** All rows of a small table, or a positional view of a computed one. */
   const view = (d: Db, q: PageQuery): { total: number; row: (pos: number) => Row } => {
-    for (const f of q.filters) if (!schemaOf(d, q.table).columns.some((c) => c.name === f.column)) throw new UiErr("not_found", `no such column: ${f.column}`);
+    for (const f of q.filters) if (!schemaOf(d, q.table).columns.some((c) => c.name === f.column)) throw new UiErr("not_found", `There is no column named ${f.column}.`);
     if (q.table === "events") {
       const v = bigView(q.order, q.filters);
       return { total: v.total, row: (pos) => ({ key: String(v.idAt(pos)), values: bigRow(v.idAt(pos)) }) };
@@ -149,10 +236,10 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       return { total: WIDE_ROWS, row: (pos) => ({ key: String(idAt(pos)), values: wideRow(idAt(pos)) }) };
     }
     if (q.table === "recent_notes") {
-      const rows = selectMem(d.notes, q.order, q.filters).filter((r) => (r.values[0] as number) > 20);
+      const rows = selectMem(d.tables.notes, q.order, q.filters).filter((r) => (r.values[0] as number) > 20);
       return { total: rows.length, row: (pos) => ({ key: null, values: rows[pos].values.slice(0, 2) }) };
     }
-    const rows = selectMem(d.notes, q.order, q.filters);
+    const rows = selectMem(d.tables[q.table], q.order, q.filters);
     return { total: rows.length, row: (pos) => rows[pos] };
   };
 
@@ -165,23 +252,37 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     return encoder.encode(JSON.stringify(body)).buffer as ArrayBuffer;
   };
 
+  /** SQLite's NOT NULL check, with SQLite's message. */
+  const checkNotNull = (t: MemTable, column: string, value: Value) => {
+    const c = t.schema.columns.find((x) => x.name === column);
+    if (c?.not_null && value === null) throw new UiErr("constraint", `NOT NULL constraint failed: ${t.schema.name}.${column}`);
+  };
+
   const applyEdit = (d: Db, e: Edit): Change => {
-    if (e.table !== "notes" && e.table !== "events") throw new UiErr("read_only", `${e.table} is a view`);
-    const t = d.notes;
+    if (e.table === "recent_notes") throw new UiErr("read_only", `${e.table} is a view: its rows cannot be edited.`);
+    const t = d.tables[e.table];
+    if (!t) {
+      // The computed tables accept edits but do not store them.
+      if (e.op === "update") return { table: e.table, op: "update", key_before: e.key, key_after: e.key, before: e.set.map((a) => ({ column: a.column, value: null })), after: e.set };
+      throw new UiErr("read_only", `${e.table} cannot be edited in this fake.`);
+    }
     const cols = t.schema.columns.map((c) => c.name);
     if (e.op === "update") {
       const row = t.rows.get(Number(e.key));
-      const before = e.set.map((a) => ({ column: a.column, value: row ? row[cols.indexOf(a.column)] : null }));
-      if (row) for (const a of e.set) row[cols.indexOf(a.column)] = a.value;
+      if (!row) throw new UiErr("not_found", `Row ${e.key} of ${e.table} is gone.`);
+      for (const a of e.set) checkNotNull(t, a.column, a.value);
+      const before = e.set.map((a) => ({ column: a.column, value: row[cols.indexOf(a.column)] }));
+      for (const a of e.set) row[cols.indexOf(a.column)] = a.value;
       return { table: e.table, op: "update", key_before: e.key, key_after: e.key, before, after: e.set };
     }
     if (e.op === "insert") {
       const id = t.nextId++;
-      const values: Value[] = t.schema.columns.map((c) => (c.name === "id" ? id : c.name === "title" ? "untitled" : null));
+      const values: Value[] = t.schema.columns.map((c) => (c.pk ? id : c.default_sql ? JSON.parse(c.default_sql.replace(/^'(.*)'$/, '"$1"')) : null));
       for (const a of e.values) {
-        if (a.column === "title" && a.value === null) throw new UiErr("constraint", "NOT NULL constraint failed: notes.title");
+        checkNotNull(t, a.column, a.value);
         values[cols.indexOf(a.column)] = a.value;
       }
+      for (const c of t.schema.columns) checkNotNull(t, c.name, values[cols.indexOf(c.name)]);
       t.rows.set(id, values);
       return { table: e.table, op: "insert", key_before: null, key_after: String(id), before: [], after: cols.map((column, i) => ({ column, value: values[i] })) };
     }
@@ -197,25 +298,29 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const runSql = (d: Db, sql: string, pageSize: number) => {
-    const text = sql.trim();
-    const entry = { id: history.length + 1, sql: text, ran_at: Date.now(), ok: true, error: null as string | null };
-    history.unshift(entry);
-    const fail = (message: string) => {
-      entry.ok = false;
-      entry.error = message;
-      throw new UiErr("sql", message);
-    };
-    if (/^(update|delete|insert)\b/i.test(text)) {
+  const emptyPage = (): SqlPage => ({ columns: [], rows: [], done: true, rows_affected: 0, wrote: false });
+
+  /** One statement of the console; throws UiErr when SQLite would refuse it. */
+  async function runStatement(d: Db, text: string, pageSize: number, opId: string): Promise<{ page: SqlPage; query_id: number | null }> {
+    if (/^with\s+recursive/i.test(text)) {
+      // A query that never ends: it runs until cancel_operation(opId).
+      while (!cancelled.has(opId)) await sleep(20);
+      throw new UiErr("cancelled", "The query was cancelled.");
+    }
+    const write = /^(update|delete|insert|replace)\b/i.exec(text);
+    if (write) {
+      const target = /^(?:update|delete\s+from|insert\s+into|replace\s+into)\s+"?(\w+)"?/i.exec(text)?.[1];
+      if (target && !TABLES.includes(target)) throw new UiErr("sql", `no such table: ${target}`);
       return { page: { columns: [], rows: [], done: true, rows_affected: 3, wrote: true }, query_id: null };
     }
-    const m = /^select\s+(.+?)\s+from\s+"?(\w+)"?/i.exec(text);
+    if (/^(create|drop|alter)\b/i.test(text)) return { page: { ...emptyPage(), wrote: true }, query_id: null };
+    const m = /^select\s+(.+?)\s+from\s+"?(\w+)"?/is.exec(text);
     if (!m) {
-      if (/^select\s+\d+/i.test(text)) return { page: { columns: [{ name: "1", type: "" }], rows: [[1]], done: true, rows_affected: 0, wrote: false }, query_id: null };
-      return fail(`near "${text.split(/\s+/)[0]}": syntax error`);
+      if (/^select\s+\d+/i.test(text)) return { page: { columns: [{ name: text.replace(/^select\s+/i, ""), type: "" }], rows: [[Number(/\d+/.exec(text)?.[0])]], done: true, rows_affected: 0, wrote: false }, query_id: null };
+      throw new UiErr("sql", `near "${text.split(/\s+/)[0]}": syntax error`);
     }
     const table = m[2];
-    if (!["events", "notes", "recent_notes", "wide"].includes(table)) return fail(`no such table: ${table}`);
+    if (!TABLES.includes(table)) throw new UiErr("sql", `no such table: ${table}`);
     const limit = /limit\s+(\d+)/i.exec(text);
     const v = view(d, { table, limit: 1, after: null, order: [], filters: [] });
     const total = Math.min(v.total, limit ? Number(limit[1]) : v.total);
@@ -229,7 +334,38 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       cursors.set(query_id, cur);
     }
     return { page: { columns: metaOf(schema).slice(0, first[0]?.length ?? schema.columns.length), rows: first, done, rows_affected: 0, wrote: false }, query_id };
-  };
+  }
+
+  /** run_sql: the statements in scope, in order, stopping at the first failure. */
+  async function runSql(d: Db, sql: string, scope: RunScope, pageSize: number, opId: string): Promise<SqlRun> {
+    const spans = splitStatements(sql);
+    const chosen: Span[] = scope.kind === "all" ? spans : [statementAt(spans, scope.offset)].filter((s): s is Span => !!s);
+    if (!chosen.length) throw new UiErr("invalid", "There is no SQL to run.");
+    const statements: StatementResult[] = [];
+    let writes = 0;
+    let failed = false;
+    for (const span of chosen) {
+      const started = performance.now();
+      const entry = { id: history.length + 1, sql: span.sql, ran_at: Date.now(), ok: true, error: null as string | null };
+      history.unshift(entry);
+      try {
+        const res = await runStatement(d, span.sql, pageSize, opId);
+        if (res.page.wrote) writes++;
+        statements.push({ ...span, ...res, elapsed_ms: Math.round((performance.now() - started) * 10) / 10 + 0.4, error: null });
+      } catch (e) {
+        if (!(e instanceof UiErr)) throw e;
+        entry.ok = false;
+        entry.error = e.message;
+        statements.push({ ...span, page: emptyPage(), query_id: null, elapsed_ms: Math.round(performance.now() - started), error: { kind: e.kind, message: e.message } });
+        failed = true;
+        break;
+      }
+    }
+    // A script with writes runs in one transaction: a failure rolls it all back.
+    const rolledBack = failed && chosen.length > 1 && writes > 0;
+    if (!rolledBack) d.sqlWrites += writes;
+    return { statements, wrote: writes > 0 && !rolledBack, rolled_back: rolledBack };
+  }
 
   function take(cur: { next: number; total: number; row: (i: number) => Value[] }, n: number): Value[][] {
     const out: Value[][] = [];
@@ -237,10 +373,48 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     return out;
   }
 
+  async function push(d: Db, stopApp: boolean, channel: unknown): Promise<PushOutcome> {
+    let n = 0;
+    const stage = async (p: PushProgress, ms = 60) => {
+      sendChannel(channel, n++, p);
+      await sleep(ms);
+    };
+    await stage({ stage: "checkpoint" });
+    await stage({ stage: "local_check" });
+    if (!status(d).unpushed) {
+      // Nothing edited since the pull: the device is not touched.
+      await stage({ stage: "done" }, 0);
+      return { outcome: "unchanged" };
+    }
+    await stage({ stage: "conflict_check" });
+    if (d.stale) throw new UiErr("conflict", `${d.location.split("/").pop()} changed on the device after it was pulled (its size and hash differ), so Sonde did not overwrite it.`);
+    if (stopApp) await stage({ stage: "stop_app" });
+    await stage({ stage: "upload", sent: 0, total: SNAPSHOT_BYTES }, 120);
+    await stage({ stage: "upload", sent: SNAPSHOT_BYTES, total: SNAPSHOT_BYTES });
+    await stage({ stage: "verify_staged" });
+    await stage({ stage: "swap" });
+    await stage({ stage: "verify" });
+    await stage({ stage: "done" }, 0);
+    const s = storeAt(d.location);
+    s.tables = Object.fromEntries(Object.entries(d.tables).map(([name, t]) => [name, cloneTable(t)]));
+    // The pushed file is checkpointed: no -wal on either side any more.
+    s.wal = false;
+    d.wal = false;
+    d.applied = [];
+    d.sqlWrites = 0;
+    return { outcome: "pushed", uri: d.location, bytes: SNAPSHOT_BYTES, sha256: "ab".repeat(32), backup: `${DATA_DIR}/backups/notes.db.1`, stopped_app: stopApp };
+  }
+
   async function handle(cmd: string, args: Json): Promise<unknown> {
     switch (cmd) {
       case "app_info":
-        return { version: "0.1.0", data_dir: "/home/user/.local/share/sonde", log_file: "/home/user/.local/share/sonde/sonde.log", simulated_device: scenario.devices === "none" ? null : SIM_SERIAL };
+        return {
+          version: "0.1.0",
+          data_dir: DATA_DIR,
+          log_file: `${DATA_DIR}/sonde.log`,
+          simulated_device: scenario.devices === "none" ? null : SIM_SERIAL,
+          simulated_device_dir: scenario.devices === "none" ? null : `${DATA_DIR}/simdevice/fs`,
+        };
       case "list_devices":
         return listing();
       case "list_apps": {
@@ -256,10 +430,11 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       case "list_databases": {
         const app = args.app as string;
         const device = args.device as string;
-        if (app === "com.example.release") throw new UiErr("not_debuggable", "package com.example.release is not debuggable (run-as failed)");
+        if (app === "com.example.release") throw new UiErr("not_debuggable", "Release App (com.example.release) is not debuggable: Sonde can only read the data of debug builds.");
         if (app === "com.example.secure") return [{ uri: `${device}/${app}/databases/vault.db`, path: "databases/vault.db", size: 32768, wal: false, journal: false }];
+        const notes = `${device}/${app}/databases/notes.db`;
         return [
-          { uri: `${device}/${app}/databases/notes.db`, path: "databases/notes.db", size: 1_204_224, wal: true, journal: false },
+          { uri: notes, path: "databases/notes.db", size: SNAPSHOT_BYTES, wal: storeAt(notes).wal, journal: false },
           { uri: `${device}/${app}/databases/cache.db`, path: "databases/cache.db", size: 8192, wal: false, journal: false },
         ];
       }
@@ -270,6 +445,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         ];
       case "open_database":
         if (scenario.hotJournal && args.location === LOCAL_PATH && !args.recoverHotJournal) throw hotJournal();
+        if (args.location === "/home/user/mistyped.db") throw new UiErr("not_found", "There is no file at /home/user/mistyped.db.", "/home/user/mistyped.db");
         return openDb(args.location as string);
       case "open_file_dialog":
         if (scenario.hotJournal) throw hotJournal();
@@ -278,7 +454,24 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         dbs.delete(args.handle as number);
         return null;
       case "list_tables":
-        return openDb(db(args).location).tables;
+        return opened(db(args)).tables;
+      case "db_status":
+        return status(db(args));
+      case "discard_edits": {
+        const d = db(args);
+        if (!d.snapshot) throw new UiErr("invalid", `${d.label} is not a device snapshot: there is nothing to discard and pull.`);
+        pull(d);
+        return opened(d);
+      }
+      case "refresh_database": {
+        const d = db(args);
+        const s = status(d);
+        if (s.unpushed) {
+          throw new UiErr("unpushed_edits", `${d.label} has ${s.pending_changes + s.sql_writes} change(s) that were not pushed to the device: push them or discard them first.`);
+        }
+        if (d.snapshot) pull(d);
+        return opened(d);
+      }
       case "count_rows": {
         const d = db(args);
         const v = view(d, { table: args.table as string, limit: 1, after: null, order: [], filters: args.filters as PageQuery["filters"] });
@@ -299,13 +492,17 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         throw new UiErr("invalid", "the UI never uses fetch_page_json");
       case "apply_edits": {
         const d = db(args);
-        const before = structuredClone([...d.notes.rows]);
+        const before = Object.fromEntries(Object.entries(d.tables).map(([n, t]) => [n, cloneTable(t)]));
         try {
           const changes = (args.edits as Edit[]).map((e) => applyEdit(d, e));
-          d.applied.push(...changes);
+          if (d.snapshot) d.applied.push(...changes);
           return changes;
         } catch (e) {
-          d.notes.rows = new Map(before); // one transaction: all or nothing
+          // One transaction: all or nothing.
+          for (const [n, t] of Object.entries(before)) {
+            d.tables[n].rows = t.rows;
+            d.tables[n].nextId = t.nextId;
+          }
           throw e;
         }
       }
@@ -313,34 +510,21 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         const changes = args.changes as Change[];
         return changes.map((c) => ({ ...c, before: c.after, after: c.before, key_before: c.key_after, key_after: c.key_before }));
       }
-      case "pending_changes":
-        return db(args).applied.map((change, i) => ({ id: i + 1, change }));
+      case "pending_changes": {
+        const d = db(args);
+        return d.snapshot ? d.applied.map((change, i) => ({ id: i + 1, change })) : [];
+      }
       case "push_database": {
         const d = db(args);
-        const ch = args.onProgress;
-        sendChannel(ch, 0, { stage: "preparing" });
-        await sleep(150);
-        sendChannel(ch, 1, { stage: "transferring" });
-        await sleep(150);
-        if (scenario.push === "conflict") throw new UiErr("conflict", `${d.location} changed on the device since it was pulled (size and hash differ)`);
-        sendChannel(ch, 2, { stage: "done" });
-        d.applied = [];
-        return { uri: d.location, bytes: 1_204_224, sha256: "ab".repeat(32), backup: "/home/user/.local/share/sonde/backups/notes.db.1", stopped_app: args.stopApp };
+        if (!d.snapshot) throw new UiErr("invalid", `${d.label} is a local file: there is no device to push to.`);
+        return push(d, args.stopApp as boolean, args.onProgress);
       }
-      case "run_sql": {
-        const sql = args.sql as string;
-        if (/^with\s+recursive/i.test(sql.trim())) {
-          // A query that never ends: it runs until cancel_operation(opId).
-          history.unshift({ id: history.length + 1, sql: sql.trim(), ran_at: Date.now(), ok: false, error: "cancelled" });
-          while (!cancelled.has(args.opId as string)) await sleep(20);
-          throw new UiErr("cancelled", "cancelled");
-        }
-        return runSql(db(args), sql, args.pageSize as number);
-      }
+      case "run_sql":
+        return runSql(db(args), args.sql as string, args.scope as RunScope, args.pageSize as number, args.opId as string);
       case "fetch_sql_page": {
         const id = args.queryId as number;
         const cur = cursors.get(id);
-        if (!cur) throw new UiErr("not_found", "this result is no longer open; run the query again");
+        if (!cur) throw new UiErr("not_found", "This result is no longer open: run the query again.");
         const rows = take(cur, args.pageSize as number);
         const done = cur.next >= cur.total;
         if (done) cursors.delete(id);
@@ -358,15 +542,36 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         const step = scenario.exportStepMs ?? 60;
         for (let i = 1; i <= 20; i++) {
           await sleep(step);
-          if (cancelled.has(opId)) throw new UiErr("cancelled", "export cancelled");
+          if (cancelled.has(opId)) throw new UiErr("cancelled", "The export was cancelled.");
           sendChannel(args.onProgress, i - 1, { rows: i * 50_000, total });
         }
-        return { rows: 1_000_000, bytes: 48_000_000, path: `/home/user/Documents/export.${args.format as string}` };
+        const path = `/home/user/Documents/export.${args.format as string}`;
+        exported.add(path);
+        return { rows: 1_000_000, bytes: 48_000_000, path };
       }
+      case "reveal_export":
+        if (!exported.has(args.path as string)) throw new UiErr("invalid", "Sonde only shows files it exported.");
+        return null;
+      case "save_value": {
+        if (scenario.saveDialog === "dismiss") return null;
+        return `/home/user/Downloads/${args.name as string}`;
+      }
+      case "load_file_value": {
+        if (scenario.openDialog === "dismiss") return null;
+        if (scenario.openDialog === "too_big") throw new UiErr("invalid", "scan.raw is 80.0 MiB: Sonde loads files up to 64 MiB into a cell.");
+        return { name: "photo.png", bytes: 70, value: { $blob: PNG_B64 } };
+      }
+      case "set_close_guard":
+        win.closeGuard = args.active as boolean;
+        return null;
+      case "close_window":
+        win.closed = true;
+        return null;
       case "cancel_operation":
         cancelled.add(args.opId as string);
         return true;
-      case "diagnostics":
+      case "diagnostics": {
+        const mac = scenario.os === "macos";
         return {
           metrics: [
             { op: "query.page", calls: 42, errors: 0, mean_us: 850, p50_us: 700, p95_us: 1900, p99_us: 2600, max_us: 3100, histogram: [[1000, 30], [5000, 12]] },
@@ -375,10 +580,14 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
           tools: [
             { tool: "adb", path: "/usr/bin/adb", version: "35.0.1", problem: null },
             { tool: "idevice_id", path: null, version: null, problem: "not found: install libimobiledevice (apt install libimobiledevice-utils)" },
+            mac
+              ? { tool: "xcrun", path: "/usr/bin/xcrun", version: "xcrun version 70", problem: null }
+              : { tool: "xcrun", path: null, version: null, problem: "install Xcode (macOS only)" },
           ],
           open_databases: dbs.size,
-          log_file: "/home/user/.local/share/sonde/sonde.log",
+          log_file: `${DATA_DIR}/sonde.log`,
         };
+      }
       default:
         throw new UiErr("invalid", `unknown command ${cmd}`);
     }
@@ -401,5 +610,5 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     }
   }
 
-  return { invoke, calls, listing, emit, scenario };
+  return { invoke, calls, listing, emit, scenario, win, dbs };
 }

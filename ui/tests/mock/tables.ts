@@ -202,3 +202,64 @@ export function bigView(order: OrderBy[], filters: Filter[]) {
   const desc = order[0]?.desc ?? false;
   return { total, idAt: (pos: number) => (desc ? hi - pos : lo + pos) };
 }
+
+/**
+ * A chat app's messages: twelve columns of the usual kinds (ids, epoch
+ * times, JSON, a BLOB, long names), enough to show how many columns fit.
+ */
+export function messagesTable(): MemTable {
+  const schema: TableSchema = {
+    name: "messages",
+    kind: "table",
+    sql:
+      "CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, sender TEXT NOT NULL, body TEXT, " +
+      "sent_at INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'sent', is_read INTEGER NOT NULL DEFAULT 0, reply_to_id INTEGER, " +
+      "attachment BLOB, reactions TEXT, edited_at INTEGER, server_id TEXT)",
+    without_rowid: false,
+    strict: false,
+    columns: [
+      col("id", "INTEGER", { pk: 1 }),
+      col("conversation_id", "INTEGER", { not_null: true }),
+      col("sender", "TEXT", { not_null: true }),
+      col("body", "TEXT"),
+      col("sent_at", "INTEGER", { not_null: true }),
+      col("status", "TEXT", { not_null: true, default_sql: "'sent'" }),
+      col("is_read", "INTEGER", { not_null: true, default_sql: "0" }),
+      col("reply_to_id", "INTEGER"),
+      col("attachment", "BLOB"),
+      col("reactions", "TEXT"),
+      col("edited_at", "INTEGER"),
+      col("server_id", "TEXT"),
+    ],
+    indexes: [{ name: "messages_by_conversation", unique: false, origin: "c", partial: false, columns: ["conversation_id", "sent_at"], sql: null }],
+    foreign_keys: [{ table: "messages", from: ["reply_to_id"], to: [null], on_update: "NO ACTION", on_delete: "SET NULL" }],
+    triggers: [],
+    key: { kind: "rowid", alias: "id" },
+  };
+  const senders = ["ada", "grace", "linus", "margaret", "ken"];
+  const bodies = ["See you at 7?", "On my way", "Can you send the file?", "Sounds good", "Moved to Thursday", "lol", "Where are the keys", "Call me when you land"];
+  const rows = new Map<number, Value[]>();
+  for (let id = 1; id <= 40; id++) {
+    const sent = 1_717_000_000_000 + id * 93_000;
+    rows.set(id, [
+      id,
+      (id % 4) + 1,
+      senders[id % senders.length],
+      id % 9 === 0 ? null : bodies[id % bodies.length],
+      sent,
+      id > 36 ? "pending" : "delivered",
+      id < 30 ? 1 : 0,
+      id % 5 === 0 ? id - 2 : null,
+      id % 7 === 0 ? { $blob: PNG_B64 } : null,
+      id % 3 === 0 ? `{"like":${id % 4},"love":1}` : null,
+      id % 11 === 0 ? sent + 60_000 : null,
+      `srv_${(id * 7919).toString(36)}`,
+    ]);
+  }
+  return { schema, rows, nextId: 41 };
+}
+
+/** A deep copy (a pulled snapshot must not share rows with the device). */
+export function cloneTable(t: MemTable): MemTable {
+  return { schema: t.schema, rows: new Map([...t.rows].map(([k, v]) => [k, structuredClone(v)])), nextId: t.nextId };
+}
