@@ -1,23 +1,40 @@
 #!/usr/bin/env node
-// Regenerates docs/screenshots/*.png (light and dark) from the built UI
-// with the fake backend of the UI tests, in Debian's Chromium.
+// Regenerates docs/screenshots/*.png from the built UI with the fake backend
+// of the UI tests, in Debian's Chromium: every view at 1024×700 (the size
+// the layout is designed for) and 1440×900, light and dark
+// (`<view>-<width>-<scheme>.png`). Files it no longer produces are removed.
 // Usage: npm run screenshots   (builds ui/dist and the mock first)
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cell, openTable, startApp } from "../ui/tests/lib/app.mjs";
+import { cell, editCell, openTable, startApp } from "../ui/tests/lib/app.mjs";
 
 const OUT = join(import.meta.dirname, "..", "docs", "screenshots");
 mkdirSync(OUT, { recursive: true });
 
+const SIZES = [
+  { width: 1024, height: 700 },
+  { width: 1440, height: 900 },
+];
+
+async function typeSql(page, sql) {
+  await page.getByTestId("sql-editor").click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type(sql);
+}
+
 const SCREENS = {
-  // The value-rich table with the inspector on a JSON cell and a pending edit.
+  // A chat app's messages: many columns, an unsaved edit, the inspector.
   async data(page) {
-    await openTable(page, { table: "notes" });
-    await cell(page, 1, 1).dblclick();
-    await page.getByTestId("cell-editor").fill("Renamed note");
-    await page.getByTestId("cell-editor").press("Enter");
-    await cell(page, 0, 3).click();
+    await openTable(page, { table: "messages" });
+    await editCell(page, 1, 2, "zoe");
+    await cell(page, 3, 3).click();
     await page.getByTestId("inspect-text").waitFor();
+  },
+  // The value-rich table: NULL, empty text, JSON, an image BLOB in the inspector.
+  async values(page) {
+    await openTable(page, { table: "notes" });
+    await cell(page, 0, 4).click();
+    await page.getByTestId("inspect-image").waitFor();
   },
   // Ten million rows, scrolled to the middle, sorted.
   async big(page) {
@@ -29,24 +46,28 @@ const SCREENS = {
     await cell(page, 4_999_999, 0).filter({ hasText: /\d/ }).waitFor();
     await cell(page, 4_999_999, 2).click();
   },
+  // Two statements run at once: one result tab each.
   async sql(page) {
     await openTable(page, { table: "events" });
     await page.getByTestId("tab-sql").click();
-    await page.getByTestId("sql-editor").click();
-    await page.keyboard.press("Control+a");
-    await page.keyboard.type("SELECT * FROM events\n-- newest first\nLIMIT 500;");
-    await page.keyboard.press("Control+Enter");
+    await typeSql(page, "UPDATE notes SET title = trim(title);\nSELECT * FROM events\n-- newest first\nLIMIT 500;");
+    await page.keyboard.press("Control+Shift+Enter");
     await cell(page, 0, 1).filter({ hasText: "event 1" }).waitFor();
   },
   async schema(page) {
-    await openTable(page, { table: "notes" });
+    await openTable(page, { table: "messages" });
     await page.getByTestId("tab-schema").click();
     await page.getByTestId("schema-sql").waitFor();
   },
+  // What a push will write: saved changes by table, an unsaved edit.
   async push(page) {
     await openTable(page, { table: "notes" });
+    await editCell(page, 2, 1, "Essay (final)");
+    await page.getByTestId("save-changes").click();
+    await page.getByTestId("pending-count").filter({ hasText: /^0$/ }).waitFor();
+    await editCell(page, 3, 1, "Groceries");
     await page.getByTestId("push-button").click();
-    await page.getByTestId("push-confirm").waitFor();
+    await page.getByTestId("push-changes").waitFor();
   },
   async export(page) {
     await openTable(page, { table: "events" });
@@ -63,16 +84,28 @@ const SCREENS = {
 
 const SCENARIOS = { export: { exportStepMs: 400 } };
 
-for (const scheme of ["light", "dark"]) {
-  const app = await startApp({ colorScheme: scheme });
-  for (const [name, run] of Object.entries(SCREENS)) {
-    const page = await app.open(SCENARIOS[name] ?? {});
-    await run(page);
-    await page.waitForTimeout(150);
-    const file = join(OUT, `${name}-${scheme}.png`);
-    await page.screenshot({ path: file });
-    console.log(file);
-    await page.close();
+const written = new Set();
+for (const size of SIZES) {
+  for (const scheme of ["light", "dark"]) {
+    const app = await startApp({ colorScheme: scheme, viewport: size });
+    for (const [name, run] of Object.entries(SCREENS)) {
+      const page = await app.open(SCENARIOS[name] ?? {});
+      await run(page);
+      // Let the last frame (widths fitted to the rows, progress) settle.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const file = `${name}-${size.width}-${scheme}.png`;
+      await page.screenshot({ path: join(OUT, file) });
+      written.add(file);
+      console.log(join(OUT, file));
+      await page.close();
+    }
+    await app.close();
   }
-  await app.close();
+}
+
+for (const f of readdirSync(OUT)) {
+  if (f.endsWith(".png") && !written.has(f)) {
+    rmSync(join(OUT, f));
+    console.log(`removed ${f}`);
+  }
 }

@@ -16,6 +16,9 @@ npm run build --silent
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "unused dependencies (cargo-machete)"
+.tools/bin/cargo-machete --with-metadata
+
 step "clippy"
 cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 

@@ -17,7 +17,7 @@ pub enum DeviceError {
     Unauthorized { device: String },
     #[error("device offline: reconnect the cable (or restart adb / usbmuxd) ({device})")]
     Offline { device: String },
-    #[error("device not found: {device} (is it connected? `sonde devices` lists what is)")]
+    #[error("device not found: {device} (is it connected?)")]
     DeviceNotFound { device: String },
     #[error("unknown package: {package} is not installed on the device")]
     UnknownPackage { package: String },

@@ -9,11 +9,9 @@
 //! For a shut-down simulator, whose files are still on disk, the data
 //! containers are found from their metadata files instead.
 
-mod bplist;
 pub(crate) mod host;
 mod offline;
 pub mod parse;
-pub mod plist;
 
 use crate::error::{DeviceError, Result};
 use crate::model::{App, DbFile, Device, Platform};

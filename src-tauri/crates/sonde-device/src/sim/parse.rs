@@ -14,10 +14,10 @@
 //!   `DataContainer` (a `file://` URL) and `GroupContainers`
 //!   (`{ "group.x" = "file://..."; }`).
 
-use super::plist::{self, Plist, PlistError};
 use crate::model::printable;
 use crate::model::{Device, DeviceKind, DeviceState, Platform};
 use crate::quote::validate_id;
+use plist::Value as Plist;
 use std::path::PathBuf;
 
 const RUNTIME_PREFIX: &str = "com.apple.CoreSimulator.SimRuntime.";
@@ -108,34 +108,48 @@ pub struct SimApp {
     pub groups: Vec<(String, PathBuf)>,
 }
 
-/// `simctl listapps` → apps with valid bundle ids, sorted by id.
-pub fn apps(text: &str) -> Result<Vec<SimApp>, PlistError> {
-    let root = plist::parse(text)?;
-    let mut out: Vec<SimApp> = root
-        .as_dict()
-        .unwrap_or_default()
+/// A value of an OpenStep dictionary as text. The format has only strings,
+/// but the `plist` crate reads a bare number (`CFBundleVersion = 7;`) as an
+/// integer: it is shown as written.
+fn str_of<'a>(dict: &'a Plist, key: &str) -> Option<std::borrow::Cow<'a, str>> {
+    match dict.as_dictionary()?.get(key)? {
+        Plist::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Plist::Integer(i) => Some(std::borrow::Cow::Owned(i.to_string())),
+        _ => None,
+    }
+}
+
+/// `simctl listapps` (an OpenStep "old-style" property list: it is
+/// `-[NSDictionary description]`, read with the `plist` crate) → apps with
+/// valid bundle ids, sorted by id.
+pub fn apps(text: &str) -> Result<Vec<SimApp>, plist::Error> {
+    let root = Plist::from_reader_ascii(text.as_bytes())?;
+    let Some(entries) = root.as_dictionary() else { return Ok(Vec::new()) };
+    let mut out: Vec<SimApp> = entries
         .iter()
         .filter_map(|(key, entry)| {
-            let id = entry.str_of("CFBundleIdentifier").unwrap_or(key);
+            let id = str_of(entry, "CFBundleIdentifier").unwrap_or(std::borrow::Cow::Borrowed(key));
+            let id = id.as_ref();
             if validate_id("bundle id", id).is_err() {
                 tracing::debug!(id, "skipping an app with an unusable bundle id");
                 return None;
             }
-            let text = |k: &str| entry.str_of(k).map(printable).filter(|s| !s.is_empty());
+            let text = |k: &str| str_of(entry, k).map(|s| printable(&s)).filter(|s| !s.is_empty());
             let groups = entry
-                .get("GroupContainers")
-                .and_then(Plist::as_dict)
-                .unwrap_or_default()
-                .iter()
+                .as_dictionary()
+                .and_then(|d| d.get("GroupContainers"))
+                .and_then(Plist::as_dictionary)
+                .into_iter()
+                .flat_map(|d| d.iter())
                 .filter(|(group, _)| validate_group(group).is_ok())
-                .filter_map(|(group, url)| Some((group.clone(), file_url_path(url.as_str()?)?)))
+                .filter_map(|(group, url)| Some((group.clone(), file_url_path(url.as_string()?)?)))
                 .collect();
             Some(SimApp {
                 id: id.to_owned(),
                 name: text("CFBundleDisplayName").or_else(|| text("CFBundleName")),
                 version: text("CFBundleShortVersionString").or_else(|| text("CFBundleVersion")),
-                system: entry.str_of("ApplicationType") != Some("User"),
-                data: entry.str_of("DataContainer").and_then(file_url_path),
+                system: str_of(entry, "ApplicationType").as_deref() != Some("User"),
+                data: str_of(entry, "DataContainer").and_then(|u| file_url_path(&u)),
                 groups,
             })
         })
@@ -258,6 +272,56 @@ mod tests {
             vec![("group.com.example.shared".to_string(), PathBuf::from("/Users/me/Shared/AppGroup/Z"))]
         );
         assert!(apps("{ unterminated").is_err());
+    }
+
+    /// `simctl listapps` as Xcode 15 prints it: escapes (`\U00e9`), empty
+    /// dictionaries and arrays, bare words.
+    const LISTAPPS: &str = r#"{
+    "com.apple.mobilesafari" =     {
+        ApplicationType = System;
+        CFBundleDisplayName = Safari;
+        CFBundleIdentifier = "com.apple.mobilesafari";
+        GroupContainers =         {
+        };
+        SBAppTags =         (
+        );
+    };
+    "com.example.notes" =     {
+        ApplicationType = User;
+        Bundle = "file:///Users/me/Library/Developer/CoreSimulator/Devices/UDID/data/Containers/Bundle/Application/X/Notes.app/";
+        CFBundleDisplayName = "Caf\U00e9 Notes";
+        CFBundleIdentifier = "com.example.notes";
+        CFBundleShortVersionString = "1.2";
+        DataContainer = "file:///Users/me/data/Containers/Data/Application/Y/";
+        GroupContainers =         {
+            "group.com.example.shared" = "file:///Users/me/Shared/AppGroup/Z/";
+        };
+        SBAppTags =         (
+            "watch-companion",
+            hidden
+        );
+    };
+}"#;
+
+    #[test]
+    fn parses_real_listapps_output() {
+        let a = apps(LISTAPPS).expect("parse");
+        let notes = a.iter().find(|a| a.id == "com.example.notes").expect("notes");
+        assert_eq!(notes.name.as_deref(), Some("Café Notes"));
+        assert_eq!(notes.version.as_deref(), Some("1.2"));
+        assert!(!notes.system);
+        assert_eq!(notes.groups.len(), 1);
+        let safari = a.iter().find(|a| a.id == "com.apple.mobilesafari").expect("safari");
+        assert!(safari.system && safari.groups.is_empty());
+    }
+
+    /// Hostile or broken text is an error or an empty list, never a crash
+    /// (deep nesting included).
+    #[test]
+    fn garbage_and_deep_nesting_do_not_crash() {
+        for text in ["", "(", "{ a = ", "<zz>", "\"\\U", &"{a=".repeat(20_000), &"(".repeat(20_000)] {
+            let _ = apps(text);
+        }
     }
 
     #[test]
