@@ -258,3 +258,28 @@ fn cli_edits_change_exactly_what_was_asked() {
     sonde_err(["delete", &dbs, "parent", "--key", "1"]);
     assert_eq!(sha256(&db), before);
 }
+
+/// `INTEGER PRIMARY KEY DESC` is not the rowid's alias (SQLite's rule): undo
+/// of a delete must bring the row back under its old rowid, its key. The
+/// mutation service once judged the alias by the declared type alone and
+/// let SQLite pick a new rowid.
+#[test]
+fn undo_in_a_table_whose_integer_key_is_not_the_rowid_alias() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = make_db(
+        dir.path(),
+        "desc.db",
+        "CREATE TABLE t(id INTEGER PRIMARY KEY DESC, v TEXT);
+         INSERT INTO t(rowid, id, v) VALUES (10, 1, 'a'), (20, 2, 'b'), (30, 3, 'c');",
+    );
+    let deleted =
+        mutation::apply(&db, &[Edit::Delete { table: "t".into(), key: "20".into() }]).expect("delete");
+    assert_eq!(deleted[0].key_before.as_deref(), Some("20"));
+    let restored = mutation::undo(&db, &deleted).expect("undo");
+    assert_eq!(restored[0].key_after.as_deref(), Some("20"), "the row is back under its own key");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let back: (i64, i64, String) = conn
+        .query_row("SELECT rowid, id, v FROM t WHERE id = 2", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("row");
+    assert_eq!(back, (20, 2, "b".into()));
+}
