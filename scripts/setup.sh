@@ -40,7 +40,7 @@ fi
 # cargo-machete (unused dependencies check), into the repo-local .tools/.
 if [ ! -x .tools/bin/cargo-machete ]; then
   echo "setup: installing cargo-machete" >&2
-  cargo install cargo-machete --version 0.9.1 --locked --root "$PWD/.tools" -q
+  cargo install cargo-machete --version 0.9.2 --locked --root "$PWD/.tools" -q
 fi
 
 # Frontend dependencies (exact versions from package-lock.json).
