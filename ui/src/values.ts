@@ -77,18 +77,22 @@ export function blobHead(b64: string, n = 16): Uint8Array {
   return base64ToBytes(b64.slice(0, Math.ceil(n / 3) * 4));
 }
 
+/** Offset digits of a dump: 4 while they suffice, else 8. */
+export const hexOffsetDigits = (length: number) => (length <= 0x10000 ? 4 : 8);
+
 /** Characters of one hex dump line of `perLine` bytes. */
-export const hexLineChars = (perLine: number) => 8 + 2 + perLine * 3 - 1 + 2 + perLine;
+export const hexLineChars = (perLine: number, offsetDigits = 8) => offsetDigits + 2 + perLine * 3 - 1 + 2 + perLine;
 
 /** Classic hex dump: offset, `perLine` bytes in hex, ASCII. */
 export function hexDump(bytes: Uint8Array, limit = 64 * 1024, perLine = 16): string {
   const lines: string[] = [];
   const n = Math.min(bytes.length, limit);
+  const digits = hexOffsetDigits(bytes.length);
   for (let off = 0; off < n; off += perLine) {
     const chunk = bytes.subarray(off, Math.min(off + perLine, n));
     const hex = [...chunk].map((b) => b.toString(16).padStart(2, "0")).join(" ");
     const ascii = [...chunk].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
-    lines.push(`${off.toString(16).padStart(8, "0")}  ${hex.padEnd(perLine * 3 - 1)}  ${ascii}`);
+    lines.push(`${off.toString(16).padStart(digits, "0")}  ${hex.padEnd(perLine * 3 - 1)}  ${ascii}`);
   }
   if (bytes.length > limit) lines.push(`… ${formatBytes(bytes.length - limit)} more`);
   return lines.join("\n");

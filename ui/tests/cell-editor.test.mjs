@@ -96,6 +96,7 @@ describe("cell editor", () => {
     await editor.waitFor({ state: "detached" });
     await page.getByTestId("pending-list").filter({ hasText: "second line" }).waitFor();
     await cell(page, 3, 2).click();
+    await page.getByTestId("side-panel").getByText("row 4, body").waitFor();
     assert.equal(await page.getByTestId("inspect-text").textContent(), "body 4\nsecond line");
     await page.close();
   });

@@ -23,6 +23,12 @@ async function dragEdge(page, name, dx) {
   await page.mouse.up();
 }
 
+/** Clicks a cell and waits until the inspector shows it. */
+async function inspect(page, row, col, label) {
+  await cell(page, row, col).click();
+  await page.getByTestId("side-panel").getByText(label, { exact: true }).waitFor();
+}
+
 const onTop = (locator) =>
   locator.evaluate((el) => {
     const b = el.getBoundingClientRect();
@@ -48,6 +54,23 @@ describe("grid tools", () => {
     await header(page, "title").locator(".resize-handle").dblclick();
     await page.waitForFunction(() => document.querySelector('[data-testid="column-header"][data-name="title"]').getBoundingClientRect().width > 70);
     assert.ok(await cell(page, 0, 1).evaluate((e) => e.scrollWidth <= e.clientWidth), "Shopping fits");
+    await page.close();
+  });
+
+  it("widens fitted columns when wider values scroll into view (a jump far down)", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "events" });
+    await page.waitForFunction(() => document.querySelector('[data-testid="row-count"]')?.dataset.exact === "true");
+    await page.getByTestId("jump-to-row").fill("5000000");
+    await page.getByTestId("jump-to-row").press("Enter");
+    await cell(page, 4_999_999, 1).filter({ hasText: "event 5000000" }).waitFor();
+    await page.waitForFunction(() => {
+      const cut = (c) => {
+        const e = document.querySelector(`[role="gridcell"][data-row="4999999"][data-col="${c}"]`);
+        return !e || e.scrollWidth > e.clientWidth;
+      };
+      return !cut(0) && !cut(1);
+    });
     await page.close();
   });
 
@@ -83,29 +106,29 @@ describe("grid tools", () => {
   it("fits the hex dump into the inspector", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });
-    await cell(page, 0, 4).click();
+    await inspect(page, 0, 4, "row 1, attachment");
     const hex = page.getByTestId("inspect-hex");
     await hex.waitFor();
     assert.ok(await hex.evaluate((e) => e.scrollWidth <= e.clientWidth), "no hidden columns of bytes");
-    assert.match(await hex.textContent(), /^00000000 {2}89 50 4e 47/);
+    assert.match(await hex.textContent(), /^0000 {2}89 50 4e 47 0d 0a 1a 0a {2}\.PNG\.\.\.\.\n0008 /, "8 bytes a line at the default width");
     await page.close();
   });
 
   it("copies a value, saves a BLOB to a file and loads one from a file", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });
-    await cell(page, 0, 3).click();
+    await inspect(page, 0, 3, "row 1, meta");
     await page.getByTestId("inspect-copy").click();
     await page.getByTestId("inspect-copied").waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), '{"title":"Groceries","items":["milk","eggs"],"done":false}');
 
-    await cell(page, 0, 4).click();
+    await inspect(page, 0, 4, "row 1, attachment");
     await page.getByTestId("inspect-save-file").click();
     await page.getByTestId("inspect-saved").filter({ hasText: "/home/user/Downloads/" }).waitFor();
     const [save] = await calls(page, "save_value");
     assert.deepEqual(save.args, { value: { $blob: PNG_B64 }, name: "notes-attachment-1.png" });
 
-    await cell(page, 2, 4).click();
+    await inspect(page, 2, 4, "row 3, attachment");
     await page.getByTestId("inspect-load-file").click();
     await cell(page, 2, 4).filter({ hasText: "PNG image, 70 B" }).waitFor();
     assert.match(await cell(page, 2, 4).getAttribute("class"), /pending/);
@@ -117,7 +140,7 @@ describe("grid tools", () => {
   it("says why a file could not be loaded", async () => {
     const page = await app.open({ openDialog: "too_big" });
     await openTable(page, { table: "notes" });
-    await cell(page, 2, 4).click();
+    await inspect(page, 2, 4, "row 3, attachment");
     await page.getByTestId("inspect-load-file").click();
     await page.getByTestId("inspect-file-error").filter({ hasText: "up to 64 MiB" }).waitFor();
     assert.equal(await page.getByTestId("pending-count").textContent(), "0");
@@ -127,7 +150,7 @@ describe("grid tools", () => {
   it("edits multi-line text in the inspector", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });
-    await cell(page, 3, 2).click();
+    await inspect(page, 3, 2, "row 4, body");
     await page.getByTestId("inspect-edit").click();
     const editor = page.getByTestId("inspect-editor");
     await editor.fill("first\nsecond");

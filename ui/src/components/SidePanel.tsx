@@ -13,7 +13,7 @@ import { keyLabel } from "../lib/platform";
 import { editorTypeFor, parseAs, ParseError } from "../parse";
 import { INSPECTOR, layoutStore, setInspectorWidth } from "../state/layout";
 import { useStore } from "../state/store";
-import { base64Size, base64ToBytes, displayText, formatBytes, hexDump, hexLineChars, imageMime, kindOf, looksLikeJson, valueToText } from "../values";
+import { base64Size, base64ToBytes, displayText, formatBytes, hexDump, hexLineChars, hexOffsetDigits, imageMime, kindOf, looksLikeJson, valueToText } from "../values";
 import { Icon } from "./Icons";
 import { Resizer } from "./Resizer";
 
@@ -222,7 +222,7 @@ function InspectEditor({ value, declType, onApply, onCancel }: { value: Value; d
 }
 
 /** Bytes per hex dump line that fit the width: 16, 8 or 4. */
-function useBytesPerLine(ref: React.RefObject<HTMLElement>): number {
+function useBytesPerLine(ref: React.RefObject<HTMLElement>, length: number): number {
   const [perLine, setPerLine] = useState(8);
   useLayoutEffect(() => {
     const el = ref.current;
@@ -233,19 +233,19 @@ function useBytesPerLine(ref: React.RefObject<HTMLElement>): number {
     const charW = ctx?.measureText("0").width || 7;
     const measure = () => {
       const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      setPerLine([16, 8, 4].find((n) => hexLineChars(n) * charW <= room) ?? 4);
+      setPerLine([16, 8, 4].find((n) => hexLineChars(n, hexOffsetDigits(length)) * charW <= room) ?? 4);
     };
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
-  }, []);
+  }, [length]);
   return perLine;
 }
 
 function HexDump({ bytes }: { bytes: Uint8Array }) {
   const ref = useRef<HTMLPreElement>(null);
-  const perLine = useBytesPerLine(ref);
+  const perLine = useBytesPerLine(ref, bytes.length);
   return (
     <pre className="inspect-hex" data-testid="inspect-hex" ref={ref}>
       {hexDump(bytes, 64 * 1024, perLine)}

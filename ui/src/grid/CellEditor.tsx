@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { Value } from "../bindings/Value";
 import { formatCount } from "../lib/format";
+import { modKey } from "../lib/platform";
 import { editorTypeFor, parseAs, ParseError, type EditorType } from "../parse";
 import { base64ToBytes, bytesToHex, valueToText } from "../values";
 
@@ -65,6 +66,8 @@ export function CellEditor({ value, declType, seed, onCommit, onCancel }: CellEd
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
+    // Ctrl+S keeps the value and lets the window's shortcut save it.
+    if (modKey(e) && e.key.toLowerCase() === "s") return commit("none");
     e.stopPropagation();
     if (e.key === "Escape") {
       e.preventDefault();

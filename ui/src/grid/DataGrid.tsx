@@ -107,7 +107,7 @@ export function DataGrid(props: DataGridProps) {
 
   const columnKey = columns.map((c) => c.name).join("\u0000");
   const firstLoaded = source.row(0) !== undefined || count.exact;
-  const { widths, onResizeStart, fitColumn } = useColumnWidths({
+  const { widths, onResizeStart, fitColumn, growToFit } = useColumnWidths({
     columns,
     ready: firstLoaded,
     fontsOf: () => root.current,
@@ -238,6 +238,18 @@ export function DataGrid(props: DataGridProps) {
     const t = window.setTimeout(run, 90);
     return () => window.clearTimeout(t);
   }, [first, last, source, rowCount]);
+
+  // Values scrolled into view may be wider than the first rows were.
+  useEffect(() => {
+    growToFit(renderedCols.concat(frozenCols), (col) => {
+      const out: Value[] = [];
+      for (let p = first; p <= last; p++) {
+        const v = source.row(p)?.values[col];
+        if (v !== undefined) out.push(v);
+      }
+      return out;
+    });
+  }, [first, last, renderedCols, frozenCols, version.current]);
 
   const rowAt = (pos: number): GridRow | undefined => (pos >= 0 ? source.row(pos) : undefined);
   const newIdAt = (pos: number): number | undefined => (pos < 0 ? newRows[newRowIndex(pos, newCount)] : undefined);

@@ -1,7 +1,9 @@
 // Column widths: fitted to the header and the first rows once they are in,
-// resized by dragging a header's right edge, fitted to the loaded content
-// by double-clicking it. A new set of columns starts over.
-import { useEffect, useState } from "react";
+// widened (never narrowed) when wider values scroll into view, resized by
+// dragging a header's right edge, fitted to the loaded content by
+// double-clicking it. A column the user sized keeps its width. A new set of
+// columns starts over.
+import { useEffect, useRef, useState } from "react";
 import type { ColumnMeta } from "../bindings/ColumnMeta";
 import type { Value } from "../bindings/Value";
 import { FIRST_MAX, FIT_MAX, fitWidth, gridFonts, MIN_COL } from "./fit";
@@ -33,6 +35,9 @@ export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
   const [state, setState] = useState(() => ({ key, widths: columns.map(defaultWidth), fitted: false }));
   const current = state.key === key ? state : { key, widths: columns.map(defaultWidth), fitted: false };
   const { widths } = current;
+  /** Columns the user sized (drag or fit): automatic widening leaves them alone. */
+  const manual = useRef({ key, cols: new Set<number>() });
+  if (manual.current.key !== key) manual.current = { key, cols: new Set() };
   const setWidths = (f: (ws: number[]) => number[], fitted = true) =>
     setState((s) => {
       const base = s.key === key ? s : { key, widths: columns.map(defaultWidth), fitted: false };
@@ -51,8 +56,23 @@ export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
   const fitColumn = (col: number) => {
     const el = fontsOf();
     if (!el || !columns[col]) return;
+    manual.current.cols.add(col);
     const w = fitWidth(columns[col], sample(col, 500), gridFonts(el), FIT_MAX);
     setWidths((ws) => ws.map((x, i) => (i === col ? w : x)));
+  };
+
+  /** Widens the shown columns to the shown values (after a jump, a far scroll). */
+  const growToFit = (cols: number[], values: (col: number) => Value[]) => {
+    const el = fontsOf();
+    if (!el || !current.fitted) return;
+    const fonts = gridFonts(el);
+    const grown = new Map<number, number>();
+    for (const col of cols) {
+      if (manual.current.cols.has(col) || !columns[col]) continue;
+      const w = fitWidth(columns[col], values(col), fonts, FIRST_MAX);
+      if (w > (widths[col] ?? 0)) grown.set(col, w);
+    }
+    if (grown.size) setWidths((ws) => ws.map((x, i) => Math.max(x, grown.get(i) ?? 0)));
   };
 
   const onResizeStart = (e: React.PointerEvent, col: number) => {
@@ -60,6 +80,7 @@ export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
     e.stopPropagation();
     const startX = e.clientX;
     const startW = widths[col] ?? MIN_COL;
+    manual.current.cols.add(col);
     // Pointer capture keeps the drag going outside the handle.
     const target = e.currentTarget as HTMLElement;
     target.setPointerCapture(e.pointerId);
@@ -75,5 +96,5 @@ export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
     target.addEventListener("pointerup", up);
   };
 
-  return { widths, onResizeStart, fitColumn };
+  return { widths, onResizeStart, fitColumn, growToFit };
 }
