@@ -56,6 +56,10 @@ describe("layout at 1024×700", () => {
     await openTable(page, { table: "notes" });
     await editCell(page, 0, 1, "Edited");
     assert.deepEqual(await wrapProblems(page), []);
+    // After a save the toolbar offers to revert it: still one line.
+    await page.getByTestId("save-changes").click();
+    await page.getByTestId("revert-save").waitFor();
+    assert.deepEqual(await wrapProblems(page), []);
     await page.getByTestId("tab-sql").click();
     await page.getByTestId("sql-run").click();
     await cell(page, 0, 0).waitFor();

@@ -2,9 +2,10 @@
 // "Save changes" will write. Rows are named by their key.
 import { fold, type Effective } from "../editing/pending";
 import { discardUnsaved, useDbEdits } from "../editing/store";
-import { plural } from "../lib/format";
+import { listWords, plural } from "../lib/format";
 import { describeKey } from "../lib/rowKey";
 import { selectTable } from "../state/app";
+import { ask } from "../state/confirm";
 import { cachedSchema } from "../state/schemas";
 import { inlineText } from "../values";
 
@@ -37,13 +38,28 @@ export function PendingList({ handle, current, currentCount }: { handle: number;
   // The table on screen first, then the others.
   const tables = Object.keys(logs).sort((a, b) => (a === current ? -1 : b === current ? 1 : a.localeCompare(b)));
   const groups = tables.map((t) => [t, itemsOf(handle, t, fold(logs[t]))] as const).filter(([, items]) => items.length);
+  // Edits of other tables are out of sight: dropping them is confirmed.
+  const discardAll = async () => {
+    const others = groups.filter(([t]) => t !== current).map(([t]) => t);
+    if (others.length) {
+      const total = groups.reduce((n, [, items]) => n + items.length, 0);
+      const yes = await ask({
+        title: "Discard every unsaved edit?",
+        body: [`This drops ${plural(total, "unsaved edit")}, also in ${listWords(others)}. Undo cannot bring them back.`],
+        confirmLabel: "Discard them",
+        danger: true,
+      });
+      if (!yes) return;
+    }
+    discardUnsaved(handle);
+  };
   return (
     <section className="pending-list" data-testid="pending-list" aria-label="Unsaved changes">
       <header>
         <strong>Unsaved changes</strong>
         <span className="muted">{currentCount ? `${plural(currentCount, "edit")} in this table` : "none in this table"}</span>
         <span className="spacer" />
-        <button className="link" onClick={() => discardUnsaved(handle)}>
+        <button className="link" onClick={() => void discardAll()}>
           Discard all
         </button>
       </header>

@@ -199,7 +199,11 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
       )}
       {phase.at === "error" && (
         <div data-testid="push-error" data-kind={phase.kind}>
-          <p className="error-text">{phase.message}</p>
+          {phase.kind === "cancelled" ? (
+            <p>The push was cancelled: the device's database was left as it was.</p>
+          ) : (
+            <p className="error-text">{phase.message}</p>
+          )}
           {hintFor(phase.kind) && <p className="muted">{hintFor(phase.kind)}</p>}
           <div className="dialog-actions">
             <button onClick={onClose}>Close</button>

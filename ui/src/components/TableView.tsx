@@ -204,8 +204,8 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
               label={edits.saving ? "Saving…" : db.is_snapshot ? "Save changes" : "Save changes to file"}
             />
             {edits.lastSaved && !pendingCount && (
-              <button className="link" onClick={() => void revertLastSave(handle)} title="Undo the last save (writes the reverse changes)">
-                Revert last save
+              <button className="link" data-testid="revert-save" onClick={() => void revertLastSave(handle)} title="Undo the last save (writes the reverse changes)">
+                Revert save
               </button>
             )}
           </>
