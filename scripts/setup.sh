@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   adb                                  # the real Android client the device layer drives
   sqlite3                              # baseline for benchmarks, inspection in tests
+  sqlite3-tools                        # sqldiff: the baseline of the diff benchmark
   build-essential pkg-config
   libwebkit2gtk-4.1-dev                # Tauri's webview (Linux)
   webkit2gtk-driver                    # WebKitWebDriver, for tauri-driver end-to-end tests

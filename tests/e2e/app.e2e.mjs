@@ -134,7 +134,7 @@ try {
   await step('edit a cell, save, push; exactly that value changes on the device', async () => {
     const target = await cell(0, 'username');
     const original = (await session.text(target)).trim();
-    assert.equal(original, 'john_doe');
+    assert.equal(original, JSON.parse(before.users).find((u) => u.id === 1).username);
     await session.doubleClick(target);
     const editor = await session.waitFor('[data-testid="cell-editor"]');
     await session.clear(editor);

@@ -132,6 +132,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Row-level diff of two databases (or of two versions of one with --from).
+    Diff {
+        /// A database (local path or device URI).
+        a: String,
+        /// The database to compare A with (not with --from).
+        b: Option<String>,
+        /// Compare versions of A: this one...
+        #[arg(long)]
+        from: Option<u32>,
+        /// ...with this one (default: the newest).
+        #[arg(long, requires = "from")]
+        to: Option<u32>,
+        /// Only these tables (repeatable).
+        #[arg(long = "table")]
+        tables: Vec<String>,
+        #[arg(long, conflicts_with = "sql")]
+        json: bool,
+        /// SQL that turns a copy of A into B, in one transaction.
+        #[arg(long)]
+        sql: bool,
+    },
     /// Show the external tools Sonde found (adb, libimobiledevice, xcrun).
     Doctor {
         #[arg(long)]

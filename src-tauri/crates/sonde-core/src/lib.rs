@@ -21,6 +21,7 @@ mod blocking;
 mod browse;
 mod cursors;
 mod devices;
+mod diff;
 mod edit;
 pub mod error;
 mod export;
@@ -45,6 +46,7 @@ pub use transfer::PushOutcome;
 pub use sonde_db::{
     appstate::{HistoryEntry, RecentDatabase},
     cursor_sql::SqlPage,
+    diff::{DbDiff, DiffSink, GroupedSink, RowChange, RowOp, SchemaChange, TableCounts, TableHeader},
     export::Format,
     filter::Filter,
     mutation::{Assignment, Change, Edit},

@@ -15,6 +15,7 @@ pub mod budget;
 pub mod console;
 pub mod cursor;
 pub mod cursor_sql;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod filter;

@@ -3,6 +3,7 @@
 //! device URI that becomes a snapshot), call one core function, render.
 
 mod device;
+mod diff;
 mod edit;
 mod export;
 mod read;
@@ -109,5 +110,15 @@ pub fn run(command: Command) -> CliResult {
         Command::Discard { uri } => device::discard(&ctx, &uri),
         Command::Push { uri, no_stop, json } => device::push(&ctx, &uri, !no_stop, json),
         Command::Doctor { json } => device::doctor(&ctx, json),
+        Command::Diff { a, b, from, to, tables, json, sql } => {
+            let format = if sql {
+                diff::Format::Sql
+            } else if json {
+                diff::Format::Json
+            } else {
+                diff::Format::Text
+            };
+            diff::run(&ctx, &a, b.as_deref(), from, to, tables, format)
+        }
     }
 }
