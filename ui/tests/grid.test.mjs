@@ -192,15 +192,21 @@ describe("grid", () => {
     const page = await app.open();
     await openTable(page, { table: "events" });
     const header = page.locator('[data-testid="column-header"][data-name="name"]');
-    // Widths settle once the first page is in (columns size to content):
-    // measure only when two readings 100 ms apart agree.
-    let box = await header.boundingBox();
-    for (let i = 0; i < 50; i++) {
-      await page.waitForTimeout(100);
-      const next = await header.boundingBox();
-      if (next.width === box.width && next.x === box.x) break;
-      box = next;
-    }
+    // Widths are fitted to the first rows once they are in: wait for that,
+    // and for the header to keep its width from one frame to the next.
+    await page.locator('[data-testid="grid"][data-widths-fitted="true"]').waitFor();
+    await cell(page, 0, 1).waitFor();
+    await page.waitForFunction(
+      () => {
+        const w = document.querySelector('[data-testid="column-header"][data-name="name"]').getBoundingClientRect().width;
+        const same = window.__lastHeaderWidth === w;
+        window.__lastHeaderWidth = w;
+        return same;
+      },
+      null,
+      { polling: "raf" },
+    );
+    const box = await header.boundingBox();
     await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width + 120, box.y + box.height / 2, { steps: 4 });
@@ -210,7 +216,8 @@ describe("grid", () => {
     assert.ok(Math.abs((await cell(page, 0, 1).boundingBox()).width - wide.width) < 2, "cells follow the header");
     await page.getByTestId("grid").hover();
     await page.mouse.wheel(0, 3000);
-    await page.waitForTimeout(100);
+    // Prove the scroll happened before checking that the header did not move.
+    await page.waitForFunction(() => document.querySelector('[data-testid="grid"] .grid-scroller').scrollTop > 40);
     const after = await header.boundingBox();
     assert.equal(Math.round(after.y), Math.round(box.y), "header stays on top");
     await page.close();

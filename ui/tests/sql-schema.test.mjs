@@ -36,9 +36,15 @@ describe("sql console and schema", () => {
     await page.getByTestId("grid").hover();
     // Scrolling to the end of what is loaded streams the next page in.
     // Steps smaller than the viewport, so row 220 cannot be skipped.
+    const scrollTop = () => page.evaluate(() => document.querySelector('[data-testid="grid"] .grid-scroller').scrollTop);
     for (let i = 0; i < 40 && !(await cell(page, 220, 1).count()); i++) {
+      const before = await scrollTop();
       await page.mouse.wheel(0, 400);
-      await page.waitForTimeout(40);
+      // Each step waits for the scroll it caused (or for the end of the rows).
+      await page.waitForFunction(
+        (prev) => document.querySelector('[data-testid="grid"] .grid-scroller').scrollTop !== prev || document.querySelector('[role="gridcell"][data-row="220"]'),
+        before,
+      );
     }
     await cell(page, 220, 1).filter({ hasText: "event 221" }).waitFor();
     const more = await calls(page, "fetch_sql_page");

@@ -107,7 +107,7 @@ export function DataGrid(props: DataGridProps) {
 
   const columnKey = columns.map((c) => c.name).join("\u0000");
   const firstLoaded = source.row(0) !== undefined || count.exact;
-  const { widths, onResizeStart, fitColumn, growToFit } = useColumnWidths({
+  const { widths, fitted, onResizeStart, fitColumn, growToFit } = useColumnWidths({
     columns,
     ready: firstLoaded,
     fontsOf: () => root.current,
@@ -614,6 +614,7 @@ export function DataGrid(props: DataGridProps) {
       ref={root}
       className="grid"
       data-testid="grid"
+      data-widths-fitted={fitted ? "true" : "false"}
       role="grid"
       aria-rowcount={count.exact ? rowCount + 1 : -1}
       aria-colcount={columns.length}

@@ -96,5 +96,5 @@ export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
     target.addEventListener("pointerup", up);
   };
 
-  return { widths, onResizeStart, fitColumn, growToFit };
+  return { widths, fitted: current.fitted, onResizeStart, fitColumn, growToFit };
 }
