@@ -70,7 +70,12 @@ pub fn run() {
     };
     app.run(move |_, event| {
         if let RunEvent::Exit = event {
-            desktop.core.stop_simulated_device();
+            let core = std::sync::Arc::clone(&desktop.core);
+            let stop = async move {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), core.stop_simulated_device())
+                    .await;
+            };
+            tauri::async_runtime::block_on(stop);
         }
     });
 }

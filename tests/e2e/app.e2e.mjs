@@ -42,6 +42,8 @@ const env = {
   ADB: '/usr/bin/adb',
   SONDE_E2E_OPEN_PATH: catalog,
   SONDE_E2E_SAVE_PATH: exportPath,
+  // The demo chat app stays quiet: these tests make the app's writes themselves.
+  SONDE_SIM_LIVE_MS: '0',
 };
 delete env.ADB_VENDOR_KEYS;
 const deviceDb = join(work, 'data/simdevice/fs/data/data/com.example.shop/databases/shop.db');
@@ -74,6 +76,13 @@ async function step(name, fn) {
     } catch {}
     throw e;
   }
+}
+
+/** Confirms the open push dialog once it has listed what will be pushed
+ * (its layout settles then: a click before could land beside the button). */
+async function pushConfirm() {
+  await session.waitFor('[data-testid="push-discard"]');
+  await session.click(await session.find('[data-testid="push-confirm"]'));
 }
 
 /** The visible grid cell in `row` under the column named `column`. */
@@ -114,6 +123,7 @@ try {
   });
 
   let before;
+  let simSerial;
   await step('device → app → database → table shows rows, including rows only in the -wal', async () => {
     before = dump(deviceDb);
     const items = await session.findAll('[data-testid="device-item"]');
@@ -122,6 +132,7 @@ try {
       if ((await session.findAll(`[data-testid="device-item"][data-id="${await session.attr(id, 'data-id')}"] [data-testid="sim-badge"]`)).length) sim = id;
     }
     assert.ok(sim, 'simulated device item');
+    simSerial = await session.attr(sim, 'data-id');
     await session.click(sim);
     await session.click(await session.waitFor('[data-testid="app-item"][data-id="com.example.shop"]', { timeoutMs: 60_000 }));
     await session.click(await session.waitFor('[data-testid="db-item"][data-uri$="/databases/shop.db"]', { timeoutMs: 60_000 }));
@@ -131,25 +142,40 @@ try {
     });
   });
 
-  await step('edit a cell, save, push; exactly that value changes on the device', async () => {
+  await step('unsaved edits survive tab and table switches (issue 10, bug 1)', async () => {
     const target = await cell(0, 'username');
-    const original = (await session.text(target)).trim();
-    assert.equal(original, JSON.parse(before.users).find((u) => u.id === 1).username);
+    assert.equal((await session.text(target)).trim(), JSON.parse(before.users).find((u) => u.id === 1).username);
     await session.doubleClick(target);
     const editor = await session.waitFor('[data-testid="cell-editor"]');
     await session.clear(editor);
     await session.type(editor, 'edited in the app');
     await session.keys(KEY.ENTER);
     await waitText('[data-testid="pending-count"]', '1');
+    // To the SQL tab and back, then to another table and back: still pending.
+    await session.click(await session.find('[data-testid="tab-sql"]'));
+    await session.waitFor('[data-testid="sql-editor"]');
+    await session.click(await session.find('[data-testid="tab-data"]'));
+    await waitText('[data-testid="pending-count"]', '1');
+    await session.click(await session.find('[data-testid="table-item"][data-name="orders"]'));
+    await session.waitFor('[data-testid="column-header"][data-name="shipping_address"]');
+    await session.click(await session.find('[data-testid="table-item"][data-name="users"]'));
+    await waitText('[data-testid="pending-count"]', '1');
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('edited in the app') });
+    // Closing the database with an unsaved edit asks first; cancelling keeps it.
+    await session.click(await session.find('[data-testid="close-db"]'));
+    await session.click(await session.waitFor('[data-testid="confirm-cancel"]'));
+    await waitText('[data-testid="pending-count"]', '1');
+  });
+
+  await step('save and push; exactly that value changes on the device', async () => {
     await session.click(await session.find('[data-testid="save-changes"]'));
-    // Saved: nothing pending, one change waiting to be pushed.
     await waitText('[data-testid="pending-count"]', '0');
     const push = await session.waitFor('[data-testid="push-button"]', {
-      predicate: async (id) => (await session.text(id)).includes('(1)'),
+      predicate: async (id) => (await session.attr(id, 'data-waiting')) === '1',
     });
     await session.click(push);
-    await session.click(await session.waitFor('[data-testid="push-confirm"]'));
-    await session.waitFor('[data-testid="push-done"]', { timeoutMs: 60_000 });
+    await pushConfirm();
+    await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
     const after = dump(deviceDb);
     assert.ok(!existsSync(`${deviceDb}-wal`), 'stale -wal removed on the device');
     const users = JSON.parse(after.users);
@@ -159,6 +185,64 @@ try {
     for (const t of Object.keys(before)) {
       if (t !== 'users') assert.deepEqual(JSON.parse(after[t] || '[]'), JSON.parse(before[t] || '[]'), `table ${t} unchanged`);
     }
+  });
+
+  await step('after a push conflict: discard my changes and pull fresh (issue 10, bug 2)', async () => {
+    const target = await cell(1, 'username');
+    await session.doubleClick(target);
+    const editor = await session.waitFor('[data-testid="cell-editor"]');
+    await session.clear(editor);
+    await session.type(editor, 'mine, to be discarded');
+    await session.keys(KEY.ENTER);
+    await session.click(await session.find('[data-testid="save-changes"]'));
+    await waitText('[data-testid="pending-count"]', '0');
+    // The app writes on the device meanwhile.
+    execFileSync('sqlite3', [deviceDb, "UPDATE users SET email = 'written@by.the.app' WHERE id = 3"]);
+    await session.click(await session.find('[data-testid="push-button"]'));
+    await pushConfirm();
+    await session.click(await session.waitFor('[data-testid="discard-pull"]', { timeoutMs: 60_000 }));
+    await session.click(await session.waitFor('[data-testid="confirm-ok"]'));
+    // The device's version is what the grid shows now; nothing waits.
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written@by.the.app'), timeoutMs: 60_000 });
+    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
+    assert.ok(!JSON.parse(dump(deviceDb).users).some((u) => u.username === 'mine, to be discarded'), 'the device never got it');
+    // With nothing to push, Refresh pulls again.
+    await session.click(await session.find('[data-testid="refresh-db"]'));
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written@by.the.app') });
+  });
+
+  await step('the simulated device comes back after adb kill-server (issue 10, bug 3)', async () => {
+    const serial = simSerial.replace('android://', '');
+    const attached = () =>
+      execFileSync('/usr/bin/adb', ['devices'], { env, encoding: 'utf8' })
+        .split('\n')
+        .some((l) => l.startsWith(serial) && l.trim().endsWith('device'));
+    execFileSync('/usr/bin/adb', ['kill-server'], { env });
+    // A fresh adb server knows no network device: only the app can bring it back.
+    const deadline = Date.now() + 60_000;
+    while (!attached()) {
+      assert.ok(Date.now() < deadline, 'the app never reattached the simulated device');
+      await sleep(250);
+    }
+    // Its apps list again (collapse and expand: a fresh listing).
+    const item = await session.waitFor(`[data-testid="device-item"][data-id="${simSerial}"]`);
+    if ((await session.attr(item, 'aria-expanded')) === 'true') await session.click(item);
+    await session.click(item);
+    await session.waitFor('[data-testid="app-item"][data-id="com.example.chat"]', { timeoutMs: 60_000 });
+  });
+
+  await step('the simulated device keeps its serial when the app restarts (issue 10, bug 4)', async () => {
+    await session.close();
+    session = await Session.create(`http://127.0.0.1:${driverPort}`, APP);
+    await session.waitFor(`[data-testid="device-item"][data-id="${simSerial}"][data-state="device"] [data-testid="sim-badge"]`, {
+      timeoutMs: 90_000,
+    });
+    const listed = execFileSync('/usr/bin/adb', ['devices'], { env, encoding: 'utf8' });
+    assert.doesNotMatch(listed, /offline/, `no stale serial left behind: ${listed}`);
+    assert.equal(listed.trim().split('\n').length, 2, `one device, the same serial: ${listed}`);
+    // The recent entry of the database still opens (it is keyed by that serial).
+    await session.click(await session.waitFor('[data-testid="recent-item"][data-uri*="com.example.shop"]'));
+    await session.waitFor('[data-testid="table-item"][data-name="users"]', { timeoutMs: 60_000 });
   });
 
   await step('open a local file', async () => {
@@ -184,7 +268,7 @@ try {
 
   await step('a script that never ends is cancelled and changes nothing', async () => {
     const before = execFileSync(SONDE, ['export', catalog, 'Album', '--format', 'csv'], { env });
-    await session.click(await session.find('[data-testid="export-done"] button')); // close the export dialog
+    await session.click(await session.find('[data-testid="export-done"] button.primary')); // close the export dialog
     await session.click(await session.waitFor('[data-testid="tab-sql"]'));
     const editor = await session.waitFor('[data-testid="sql-editor"]');
     await session.click(editor);
@@ -196,9 +280,9 @@ try {
     );
     await session.click(await session.find('[data-testid="sql-run"]'));
     await session.click(await session.waitFor('[data-testid="sql-cancel"]'));
-    await session.waitFor('[data-testid="sql-error"]', {
-      predicate: async (id) => (await session.text(id)).includes('Cancelled'),
-    });
+    // A cancelled query is not an error.
+    await session.waitFor('[data-testid="sql-cancelled"]');
+    assert.equal((await session.findAll('[data-testid="sql-error"]')).length, 0);
     // The script ran in one transaction: its finished UPDATE was rolled back.
     assert.deepEqual(execFileSync(SONDE, ['export', catalog, 'Album', '--format', 'csv'], { env }), before);
   });

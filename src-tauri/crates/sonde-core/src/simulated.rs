@@ -101,10 +101,11 @@ impl Sonde {
             .to_owned();
         let port = serial.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
         let adb = self.devices.android().await?;
-        if let (Some(old), Some(new)) = (remembered, port) {
-            if old != new {
-                let _ = adb.disconnect(&format!("127.0.0.1:{old}"), &cancel).await;
-            }
+        // A serial from an earlier run lingers in adb as "offline" (a changed
+        // port), or blocks a fresh connection ("already connected" to the
+        // dead one): both are dropped before connecting.
+        if let Some(old) = remembered {
+            let _ = adb.disconnect(&format!("127.0.0.1:{old}"), &cancel).await;
         }
         if let Some(port) = port {
             if let Err(e) = tokio::fs::write(&port_file, port.to_string()).await {
@@ -161,8 +162,15 @@ impl Sonde {
         guard.as_ref().map(|s| (s.serial.clone(), s.fs_dir()))
     }
 
-    /// Stops the simulated device (the app exits).
-    pub fn stop_simulated_device(&self) {
-        self.simulated.lock().unwrap_or_else(|p| p.into_inner()).take();
+    /// Stops the simulated device (the app exits) and tells adb it is gone,
+    /// so it is not left listed as "offline".
+    pub async fn stop_simulated_device(&self) {
+        let stopped = self.simulated.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(sim) = stopped {
+            drop(sim.service);
+            if let Ok(adb) = self.devices.android().await {
+                let _ = adb.disconnect(&sim.serial, &CancellationToken::new()).await;
+            }
+        }
     }
 }
