@@ -5,6 +5,8 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { App } from "./bindings/App";
 import type { Change } from "./bindings/Change";
+import type { Conflict } from "./bindings/Conflict";
+import type { DbDiff } from "./bindings/DbDiff";
 import type { DbFile } from "./bindings/DbFile";
 import type { DbStatus } from "./bindings/DbStatus";
 import type { DeviceListing } from "./bindings/DeviceListing";
@@ -30,6 +32,8 @@ import type { SqlRun } from "./bindings/SqlRun";
 import type { TableListing } from "./bindings/TableListing";
 import type { TableSchema } from "./bindings/TableSchema";
 import type { Value } from "./bindings/Value";
+import type { VersionInfo } from "./bindings/VersionInfo";
+import type { WatchEvent } from "./bindings/WatchEvent";
 import { toCommandError } from "./errors";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -104,6 +108,25 @@ export const api = {
   saveValue: (value: Value, name: string) => call<string | null>("save_value", { value, name }),
   /** Open dialog: the file's bytes as a BLOB; null when dismissed. */
   loadFileValue: () => call<LoadedFile | null>("load_file_value"),
+  /**
+   * Watches the open database for the app's writes (device: a cheap stat
+   * per interval, null = the backend's default; local: file events). Events
+   * arrive on the channel: `started` first, then versions, pauses...
+   */
+  watchStart: (handle: number, intervalMs: number | null, onEvent: (e: WatchEvent) => void) => {
+    const channel = new Channel<WatchEvent>(onEvent);
+    return call<null>("watch_start", { handle, intervalMs, onEvent: channel });
+  },
+  watchStop: (handle: number) => call<null>("watch_stop", { handle }),
+  /** Versions of the database, oldest first. */
+  listVersions: (handle: number) => call<VersionInfo[]>("list_versions", { handle }),
+  /** `to` null: the newest; `tables` empty: all of them; at most `rowCap` rows per table. */
+  diffVersions: (handle: number, from: number, to: number | null, tables: string[], rowCap: number) =>
+    call<DbDiff>("diff_versions", { handle, from, to, tables, rowCap }),
+  /** Saved changes that could not be re-applied onto the app's newest version. */
+  rebaseConflicts: (handle: number) => call<Conflict[]>("rebase_conflicts", { handle }),
+  /** Settles one conflict; the ones that remain. */
+  resolveConflict: (handle: number, id: number, keep: "mine" | "theirs") => call<Conflict[]>("resolve_conflict", { handle, id, keep }),
   /** While active, closing the window emits "close-requested" instead. */
   setCloseGuard: (active: boolean) => call<null>("set_close_guard", { active }),
   closeWindow: () => call<null>("close_window"),

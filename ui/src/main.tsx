@@ -6,11 +6,13 @@ import { App } from "./App";
 import { guardWindowClose, listenToBackend } from "./backend";
 import { startPersisting } from "./editing/persist";
 import { startTheme } from "./lib/theme";
+import { startWatching } from "./state/watch";
 import { loadAppInfo, refreshDevices, refreshRecent } from "./state/app";
 import "./styles.css";
 
 startTheme();
 startPersisting();
+startWatching();
 guardWindowClose();
 
 // StrictMode runs effects twice in development: start once.

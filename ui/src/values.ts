@@ -147,3 +147,9 @@ export function valuesEqual(a: Value, b: Value): boolean {
 export function inlineText(v: Value): string {
   return v === "" ? '""' : displayText(v);
 }
+
+/** A value in a one-line list, cut to about `max` characters. */
+export function shortText(v: Value, max = 40): string {
+  const t = inlineText(v);
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}

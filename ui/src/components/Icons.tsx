@@ -28,6 +28,7 @@ const PATHS = {
   edit: "M3 13l.8-3L10.5 3.3l2.2 2.2L6 12.2zM9.3 4.5l2.2 2.2",
   run: "M5 3.5v9l7-4.5z",
   stop: "M4.5 4.5h7v7h-7z",
+  eye: "M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8s-2.4 4.5-6.5 4.5S1.5 8 1.5 8zM8 6.2a1.8 1.8 0 1 0 0 3.6a1.8 1.8 0 1 0 0-3.6",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -7,6 +7,9 @@ import { plural } from "../lib/format";
 import { keyLabel } from "../lib/platform";
 import { appStore, activeDb, setPushDialog, setPushed, setTab, type Tab } from "../state/app";
 import { refreshWithCare } from "../state/dbActions";
+import { conflictsDialogStore, openConflicts, toggleWatch, useWatch } from "../state/watch";
+import { ChangesView } from "./ChangesView";
+import { ConflictsDialog } from "./ConflictsDialog";
 import { layoutStore, toggleSidebar } from "../state/layout";
 import { useStore } from "../state/store";
 import { Icon, ToolButton } from "./Icons";
@@ -16,6 +19,7 @@ import { RestoreNotice } from "./RestoreNotice";
 import { SchemaView } from "./SchemaView";
 import { SqlConsole } from "./SqlConsole";
 import { TableView } from "./TableView";
+import { WatchBar } from "./WatchBar";
 
 function SidebarToggle() {
   const collapsed = useStore(layoutStore, (s) => s.sidebarCollapsed);
@@ -33,10 +37,13 @@ function SidebarToggle() {
   );
 }
 
-/** Refresh and Push: what is done to the database as a whole. */
+/** Watch, Refresh and Push: what is done to the database as a whole. */
 function DbActions({ db }: { db: OpenedDb }) {
   const status = useStore(appStore, (s) => s.status[db.handle]);
   const unsaved = unsavedCount(useDbEdits(db.handle));
+  const watch = useWatch(db.handle);
+  const watching = watch.phase !== "off";
+  const conflicts = watch.conflicts.length;
   const waiting = (status?.pending_changes ?? 0) + (status?.sql_writes ?? 0);
   const pushTitle = waiting
     ? `${plural(waiting, "change")} waiting to be pushed${status?.sql_writes ? ` (${plural(status.sql_writes, "write")} from the SQL console)` : ""}`
@@ -46,13 +53,39 @@ function DbActions({ db }: { db: OpenedDb }) {
   return (
     <div className="db-actions">
       <ToolButton
+        icon="eye"
+        label="Watch"
+        testId="watch-toggle"
+        className={watching ? "toggled" : ""}
+        aria-pressed={watching}
+        data-phase={watch.phase}
+        onClick={() => toggleWatch(db.handle)}
+        title={
+          watching
+            ? "Stop watching for the app's writes"
+            : `Watch for the app's writes: each new version is pulled, marked in the grid and listed under Changes${db.is_snapshot ? "; your saved changes are re-applied onto it" : ""}`
+        }
+      />
+      <ToolButton
         icon="refresh"
         label="Refresh"
         testId="refresh-db"
         onClick={() => void refreshWithCare(db.handle)}
         title={db.is_snapshot ? "Pull a fresh copy from the device (F5)" : "Read the database again (F5)"}
       />
-      {db.is_snapshot && (
+      {db.is_snapshot && conflicts > 0 && (
+        <ToolButton
+          icon="push"
+          className="blocked"
+          testId="push-button"
+          data-waiting={waiting}
+          data-blocked="true"
+          onClick={() => openConflicts(db.handle)}
+          title={`Pushing is blocked: ${plural(conflicts, "saved change")} ${conflicts === 1 ? "conflicts" : "conflict"} with what the app wrote. Resolve them first.`}
+          label={<>Push blocked: {plural(conflicts, "conflict")}</>}
+        />
+      )}
+      {db.is_snapshot && conflicts === 0 && (
         <ToolButton
           icon="push"
           className={waiting || unsaved ? "primary" : ""}
@@ -71,6 +104,7 @@ const TABS: [Tab, string][] = [
   ["data", "Data"],
   ["schema", "Schema"],
   ["sql", "SQL"],
+  ["changes", "Changes"],
 ];
 
 export function MainView() {
@@ -80,6 +114,7 @@ export function MainView() {
   const opening = useStore(appStore, (s) => s.opening.length > 0);
   const pushed = useStore(appStore, (s) => (db ? (s.pushed[db.handle] ?? null) : null));
   const pushDialog = useStore(appStore, (s) => s.pushDialog);
+  const conflictsDialog = useStore(conflictsDialogStore, (s) => s);
 
   if (!db) {
     return (
@@ -127,7 +162,7 @@ export function MainView() {
               data-testid={`tab-${id}`}
               aria-selected={tab === id}
               className={tab === id ? "tab active" : "tab"}
-              disabled={id !== "sql" && !table}
+              disabled={id !== "sql" && id !== "changes" && !table}
               onClick={() => setTab(id)}
             >
               {label}
@@ -136,15 +171,18 @@ export function MainView() {
         </div>
         <DbActions db={db} />
       </div>
+      <WatchBar db={db} />
       <RestoreNotice handle={db.handle} />
       {pushed && <PushDone outcome={pushed} onClose={() => setPushed(db.handle, null)} />}
       <div className="main-body" role="tabpanel">
         {tab === "data" && table && <TableView key={`${db.handle}:${table}`} db={db} table={table} />}
         {tab === "schema" && table && <SchemaView key={`${db.handle}:${table}`} handle={db.handle} table={table} />}
         {tab === "sql" && <SqlConsole key={db.handle} db={db} table={table} />}
-        {tab !== "sql" && !table && <div className="empty-state">This database has no tables. Use the SQL tab to create some.</div>}
+        {tab === "changes" && <ChangesView key={db.handle} db={db} />}
+        {tab !== "sql" && tab !== "changes" && !table && <div className="empty-state">This database has no tables. Use the SQL tab to create some.</div>}
       </div>
       {pushDialog === db.handle && <PushDialog db={db} onClose={() => setPushDialog(null)} />}
+      {conflictsDialog === db.handle && <ConflictsDialog db={db} onClose={() => openConflicts(null)} />}
     </main>
   );
 }

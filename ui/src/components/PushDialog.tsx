@@ -7,7 +7,8 @@ import { api, newOpId } from "../api";
 import type { OpenedDb } from "../bindings/OpenedDb";
 import type { PendingChange } from "../bindings/PendingChange";
 import type { PushProgress } from "../bindings/PushProgress";
-import { saveAll, unsavedCount, useDbEdits } from "../editing/store";
+import { saveWithCare } from "../editing/conflicts";
+import { unsavedCount, useDbEdits } from "../editing/store";
 import { hintFor, toCommandError } from "../errors";
 import { plural } from "../lib/format";
 import { describeKey } from "../lib/rowKey";
@@ -15,6 +16,7 @@ import { appStore, refreshStatus, relistDevices, setPushed } from "../state/app"
 import { discardAndPull } from "../state/dbActions";
 import { cachedSchema } from "../state/schemas";
 import { useStore } from "../state/store";
+import { openConflicts, refreshConflicts, useWatch } from "../state/watch";
 import { formatBytes, inlineText } from "../values";
 import { Dialog } from "./Dialog";
 
@@ -81,12 +83,20 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
   const [changes, setChanges] = useState<PendingChange[] | null>(null);
   const status = useStore(appStore, (s) => s.status[handle]);
   const unsaved = unsavedCount(useDbEdits(handle));
+  const conflicts = useWatch(handle).conflicts.length;
+  // A new version of the app's (watch) re-applies the changes: read them again.
+  const live = useStore(appStore, (s) => s.liveVersion[handle] ?? 0);
   const opId = useRef("");
 
   useEffect(() => {
     void refreshStatus(handle);
     api.pendingChanges(handle).then(setChanges, () => setChanges([]));
-  }, [handle]);
+  }, [handle, live]);
+
+  const resolve = () => {
+    onClose();
+    openConflicts(handle);
+  };
 
   const advance = (p: PushProgress) =>
     setPhase((cur) => {
@@ -98,8 +108,8 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
   const start = async () => {
     opId.current = newOpId("push");
     setPhase({ at: "running", stage: "saving", passed: [] });
-    if (!(await saveAll(handle))) {
-      setPhase({ at: "error", kind: "constraint", message: "Saving the unsaved edits failed, so nothing was pushed. The grid marks what to fix." });
+    if (!(await saveWithCare(handle))) {
+      setPhase({ at: "error", kind: "constraint", message: "The unsaved edits were not saved, so nothing was pushed. The grid marks what to look at." });
       return;
     }
     try {
@@ -111,6 +121,8 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
     } catch (e) {
       const err = toCommandError(e);
       void refreshStatus(handle);
+      // Refused because saved changes conflict with the app's writes: settle them.
+      if (err.kind === "conflict" && (await refreshConflicts(handle)).length) return resolve();
       setPhase(err.kind === "conflict" ? { at: "conflict", message: err.message } : { at: "error", kind: err.kind, message: err.message });
     }
   };
@@ -160,6 +172,17 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
             </p>
           )}
           {nothing && <p className="muted">Nothing was changed since the pull: the device already has this version.</p>}
+          {conflicts > 0 && (
+            <p className="notice error" data-testid="push-blocked">
+              <span>
+                <strong>Pushing is blocked:</strong> {plural(conflicts, "saved change")} {conflicts === 1 ? "conflicts" : "conflict"} with what the app wrote since.
+                Keep yours or take the app's for each first.
+              </span>
+              <button className="primary" onClick={resolve}>
+                Resolve…
+              </button>
+            </p>
+          )}
           <label className="check">
             <input type="checkbox" data-testid="push-stop-app" checked={stopApp} onChange={(e) => setStopApp(e.target.checked)} />
             Stop the app first (recommended: it cannot write while the file is replaced)
@@ -172,7 +195,7 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
             )}
             <span className="spacer" />
             <button onClick={onClose}>Cancel</button>
-            <button className="primary" data-testid="push-confirm" onClick={() => void start()}>
+            <button className="primary" data-testid="push-confirm" disabled={conflicts > 0} title={conflicts ? "Resolve the conflicts first" : undefined} onClick={() => void start()}>
               Push
             </button>
           </div>

@@ -8,7 +8,8 @@ import type { OrderBy } from "../bindings/OrderBy";
 import type { TableSchema } from "../bindings/TableSchema";
 import type { Value } from "../bindings/Value";
 import { countOf, fold, newInsertId, redo, undo, type Op } from "../editing/pending";
-import { recordEdit, revertLastSave, saveAll, setLog, unsavedByTable, useDbEdits, useLog, type FailedCell } from "../editing/store";
+import { registerRowLookup, saveWithCare } from "../editing/conflicts";
+import { recordEdit, revertLastSave, setLog, unsavedByTable, useDbEdits, useLog, type FailedCell } from "../editing/store";
 import { useUndoKeys } from "../editing/useUndoKeys";
 import { DataGrid, type ActiveCellInfo, type CellTarget, type FailedMarks, type GridApi } from "../grid/DataGrid";
 import { TableSource } from "../grid/tableSource";
@@ -18,10 +19,12 @@ import { parseLoose } from "../parse";
 import { appStore, showError } from "../state/app";
 import { layoutStore, setInspectorOpen } from "../state/layout";
 import { useStore } from "../state/store";
+import { useChangeMarks } from "../state/useChangeMarks";
 import { useTableSchema } from "../state/useTableSchema";
 import { useTableViewState } from "../state/views";
 import { ExportDialog } from "./ExportDialog";
 import { FilterBar } from "./FilterBar";
+import { AppDeletedRows, ChangeLegend } from "./ChangeMarks";
 import { ToolButton } from "./Icons";
 import { JumpToColumn } from "./JumpToColumn";
 import { JumpToRow } from "./JumpToRow";
@@ -109,6 +112,14 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
     // `columns` only seeds the header and sizes pages; a new data version reads the rows again.
   }, [handle, table, order, filters, dataVersion]);
   useEffect(() => () => source.dispose(), [source]);
+  // The app wrote a new version (watch): the rows on screen are read again, in place.
+  const live = useStore(appStore, (s) => s.liveVersion[handle] ?? 0);
+  const seenLive = useRef({ source, live });
+  useEffect(() => {
+    if (seenLive.current.source === source && seenLive.current.live !== live) source.reload();
+    seenLive.current = { source, live };
+  }, [source, live]);
+  const marks = useChangeMarks(handle, table);
   const [, force] = useState(0);
   useEffect(() => source.subscribe(() => force((n) => n + 1)), [source]);
   const gridColumns = source.columns().length ? source.columns() : columns;
@@ -125,6 +136,15 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
   }, [gridColumns, byName]);
   const defaults = useMemo(() => gridColumns.map((c) => byName.get(c.name)?.default_sql ?? null), [gridColumns, byName]);
   const frozen = useMemo(() => frozenColumns(schema, gridColumns.map((c) => c.name)), [schema, gridColumns]);
+  // Saving asks when an unsaved edit sits on a value that changed since: these rows are the freshest.
+  useEffect(
+    () =>
+      registerRowLookup(handle, table, (key, column) => {
+        const i = source.columns().findIndex((c) => c.name === column);
+        return i < 0 ? undefined : source.findKey(key)?.values[i];
+      }),
+    [handle, table, source],
+  );
 
   const eff = useMemo(() => fold(log), [log]);
   const newRows = useMemo(() => [...eff.inserts.keys()], [eff]);
@@ -198,7 +218,7 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
               icon="save"
               className="primary"
               testId="save-changes"
-              onClick={() => void saveAll(handle)}
+              onClick={() => void saveWithCare(handle)}
               disabled={!pendingCount || edits.saving}
               title={savedTitle}
               label={edits.saving ? "Saving…" : db.is_snapshot ? "Save changes" : "Save changes to file"}
@@ -227,6 +247,7 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
           Read-only: {reason}
         </div>
       )}
+      {marks && <ChangeLegend handle={handle} marks={marks} />}
       <div className="table-main">
         <DataGrid
           source={source}
@@ -240,6 +261,7 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
           defaults={defaults}
           frozen={frozen}
           failed={failed}
+          changes={marks?.rows}
           onEdit={onEdit}
           onPaste={onPaste}
           onSelectRows={setSelection}
@@ -250,6 +272,7 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
         />
         {inspectorOpen && <SidePanel cell={activeCell} table={table} onEdit={editable ? onEdit : undefined} onClose={() => setInspectorOpen(false)} />}
       </div>
+      {marks && marks.deleted.length > 0 && <AppDeletedRows handle={handle} table={table} marks={marks} />}
       {pendingCount > 0 && <PendingList handle={handle} current={table} currentCount={tableCount} />}
       {exporting && (
         <ExportDialog

@@ -20,7 +20,8 @@ import { clampTop, geometry, toPhysical, toVirtual, visibleRows } from "./scroll
 import { inRange, newRowIndex, newRowPos, parseTsv, rangeOf, toTsv, type Cell, type Range } from "./selection";
 import type { GridRow, RowSource } from "./source";
 import { affinityOf } from "../affinity";
-import { displayText, valueToText } from "../values";
+import { displayText, inlineText, valuesEqual, valueToText } from "../values";
+import type { RowMark } from "./changeMarks";
 
 export const ROW_HEIGHT = 26;
 const HEADER_HEIGHT = 40;
@@ -73,6 +74,11 @@ export interface DataGridProps {
   /** Leading columns that stay in view while scrolling sideways. */
   frozen?: number;
   failed?: FailedMarks;
+  /**
+   * What the app changed (watch), by row key: inserted rows and updated
+   * cells are marked; looked up once per drawn row.
+   */
+  changes?: ReadonlyMap<string, RowMark> | null;
   onEdit?(target: CellTarget, value: Value): void;
   onPaste?(cells: { target: CellTarget; text: string }[]): void;
   onSelectRows?(rows: { indices: number[]; keys: string[]; newIds: number[] }): void;
@@ -254,19 +260,21 @@ export function DataGrid(props: DataGridProps) {
   const rowAt = (pos: number): GridRow | undefined => (pos >= 0 ? source.row(pos) : undefined);
   const newIdAt = (pos: number): number | undefined => (pos < 0 ? newRows[newRowIndex(pos, newCount)] : undefined);
 
-  const valueAt = (pos: number, col: number): { value: Value | undefined; pending: boolean; deleted: boolean } => {
+  const valueAt = (pos: number, col: number): { value: Value | undefined; pending: boolean; deleted: boolean; conflict: boolean } => {
     const name = columns[col]?.name;
     if (pos < 0) {
       const id = newIdAt(pos);
       const values = id !== undefined ? pending?.inserts.get(id) : undefined;
       const has = values?.has(name);
-      return { value: has ? (values?.get(name) as Value) : undefined, pending: !!has, deleted: false };
+      return { value: has ? (values?.get(name) as Value) : undefined, pending: !!has, deleted: false, conflict: false };
     }
     const row = rowAt(pos);
-    if (!row) return { value: undefined, pending: false, deleted: false };
+    if (!row) return { value: undefined, pending: false, deleted: false, conflict: false };
     const change = row.key !== null ? pending?.updates.get(row.key)?.get(name) : undefined;
     const deleted = row.key !== null && !!pending?.deletes.has(row.key);
-    return { value: change ? change.value : row.values[col], pending: !!change, deleted };
+    // An unsaved edit on a value that changed since it was made (the app wrote there).
+    const conflict = !!change && row.values[col] !== undefined && !valuesEqual(change.before, row.values[col]);
+    return { value: change ? change.value : row.values[col], pending: !!change, deleted, conflict };
   };
 
   const targetOf = (pos: number, col: number): CellTarget | null => {
@@ -518,9 +526,9 @@ export function DataGrid(props: DataGridProps) {
     return rowAt(pos)?.key ?? undefined;
   };
 
-  const renderCell = (pos: number, col: number) => {
+  const renderCell = (pos: number, col: number, app?: RowMark) => {
     const c = columns[col];
-    const { value, pending: isPending, deleted } = valueAt(pos, col);
+    const { value, pending: isPending, deleted, conflict } = valueAt(pos, col);
     const isActive = active.pos === pos && active.col === col;
     const isEditing = editing && editing.cell.pos === pos && editing.cell.col === col;
     const real = realCols[col];
@@ -528,6 +536,8 @@ export function DataGrid(props: DataGridProps) {
     let cls = `cell ${cellClass(value, real)}`;
     if (pos < 0 && value === undefined) cls = "cell v-default";
     if (isPending) cls += " pending";
+    if (conflict) cls += " edit-conflict";
+    if (app?.old?.has(c.name)) cls += " app-changed";
     if (deleted) cls += " deleted";
     if (isActive) cls += " active";
     if (inRange(range, pos, col) || rowSel.has(pos)) cls += " selected";
@@ -559,21 +569,30 @@ export function DataGrid(props: DataGridProps) {
     const deleted = row?.key != null && !!pending?.deletes.has(row.key);
     const mark = failed && rowMark(pos);
     const failedRow = !!mark && failed.rows.has(mark);
+    const app = row?.key != null && props.changes ? props.changes.get(row.key) : undefined;
+    const appClass = app ? (app.op === "insert" ? " app-inserted" : " app-updated") : "";
     return (
       <div
         key={pos}
         role="row"
         aria-rowindex={pos >= 0 ? pos + 2 : undefined}
-        className={`grid-row${deleted ? " deleted" : ""}${rowSel.has(pos) ? " row-selected" : ""}${failedRow ? " save-failed" : ""}${extraClass}`}
+        className={`grid-row${deleted ? " deleted" : ""}${rowSel.has(pos) ? " row-selected" : ""}${failedRow ? " save-failed" : ""}${appClass}${extraClass}`}
+        data-app={app?.op}
         style={{ transform: `translateY(${y}px)`, width: totalW }}
       >
         <div className="row-head" style={{ width: frozenRight }}>
-          <div className="gutter" role="rowheader" onMouseDown={(e) => onGutterMouseDown(e, pos)} style={{ width: gutter }}>
+          <div
+            className="gutter"
+            role="rowheader"
+            onMouseDown={(e) => onGutterMouseDown(e, pos)}
+            style={{ width: gutter }}
+            title={app ? (app.op === "insert" ? "Added by the app" : "Changed by the app (hover a marked cell for its old value)") : undefined}
+          >
             {pos >= 0 ? formatCount(pos + 1) : "+"}
           </div>
-          {frozenCols.map((col) => renderCell(pos, col))}
+          {frozenCols.map((col) => renderCell(pos, col, app))}
         </div>
-        {renderedCols.map((col) => renderCell(pos, col))}
+        {renderedCols.map((col) => renderCell(pos, col, app))}
       </div>
     );
   };
@@ -592,10 +611,18 @@ export function DataGrid(props: DataGridProps) {
     return { left: x, top: HEADER_HEIGHT + y, width: widths[col] ?? MIN_EDITOR, minLeft: scrollLeft + frozenRight * (col < frozen ? 0 : 1), maxRight: scrollLeft + view.w, maxBottom: view.h };
   })();
 
-  /** A cut cell shows its whole value on hover. */
+  /**
+   * A cut cell shows its whole value on hover; a cell the app changed, its
+   * value before; an unsaved edit the app overtook, both sides.
+   */
   const onMouseOver = (e: React.MouseEvent) => {
     const el = (e.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]');
     if (!el) return;
+    const explained = explain(el);
+    if (explained !== null) {
+      el.title = explained;
+      return;
+    }
     if (el.scrollWidth <= el.clientWidth) {
       if (el.title) el.removeAttribute("title");
       return;
@@ -605,6 +632,24 @@ export function DataGrid(props: DataGridProps) {
     const v = valueAt(pos, col).value;
     if (v === undefined) return;
     el.title = typeof v === "string" ? v.slice(0, 2000) : displayText(v, realCols[col]);
+  };
+
+  /** Why a marked cell looks the way it does (null: not marked). */
+  const explain = (el: HTMLElement): string | null => {
+    if (el.dataset.row === undefined) return null;
+    const pos = Number(el.dataset.row);
+    const col = Number(el.dataset.col);
+    const row = rowAt(pos);
+    const name = columns[col]?.name;
+    if (!row || name === undefined) return null;
+    const at = valueAt(pos, col);
+    if (at.conflict) {
+      const change = row.key !== null ? pending?.updates.get(row.key)?.get(name) : undefined;
+      return `Conflict: you edited ${inlineText(change?.before ?? null)}, the value is now ${inlineText(row.values[col])}.\nSaving writes yours: ${inlineText(at.value ?? null)}`;
+    }
+    const old = row.key !== null ? props.changes?.get(row.key)?.old : undefined;
+    if (old?.has(name)) return `Changed by the app. Before: ${inlineText(old.get(name) ?? null)}\nNow: ${inlineText(row.values[col])}`;
+    return null;
   };
 
   const canvasH = geom.physical + HEADER_HEIGHT + newCount * ROW_HEIGHT;

@@ -19,6 +19,13 @@ export class Lru<K, V> {
     this.map.set(key, value);
     while (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
   }
+  /** Every value, least recently used first (no refresh). */
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
   has(key: K): boolean {
     return this.map.has(key);
   }

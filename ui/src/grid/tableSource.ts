@@ -44,6 +44,15 @@ export class TableSource implements RowSource {
   private end: number | null = null;
   private highest = 0;
   private disposed = false;
+  /**
+   * Pages read before the last reload: still drawn until their fresh copy
+   * arrives, so a reload never blanks the view or moves it.
+   */
+  private stale = new Map<number, LoadedPage>();
+  /** Bumped by reload: answers to older requests are dropped. */
+  private generation = 0;
+  /** The rows last asked for (what is on screen). */
+  private wanted: [number, number] = [0, 0];
   readonly pageSize: number;
 
   constructor(private readonly opts: TableSourceOptions) {
@@ -64,14 +73,50 @@ export class TableSource implements RowSource {
       },
       () => undefined,
     );
+    this.countExact();
+  }
+
+  private countExact(): void {
+    const { handle, table, filters } = this.opts;
+    const generation = this.generation;
     api.countRows(handle, table, filters, true).then(
       (n) => {
-        if (this.disposed) return;
+        if (this.disposed || generation !== this.generation) return;
         this.exact = n;
         this.emitter.emit();
       },
       (e) => this.opts.onError?.(e),
     );
+  }
+
+  /**
+   * The database changed under the view (the app wrote a new version): the
+   * rows on screen and the count are read again, in place. The position and
+   * the rows shown stay until the fresh ones replace them; other cached
+   * pages are read again only when scrolled to.
+   */
+  reload(): void {
+    if (this.disposed) return;
+    this.generation++;
+    // What is drawn now stays drawn: loaded pages, and older copies of the
+    // pages on screen whose fresh copy has not arrived yet.
+    const [first, last] = this.wanted;
+    const shown = (p: number) => p >= Math.floor(first / this.pageSize) && p <= Math.floor(last / this.pageSize);
+    const stale = new Map([...this.stale].filter(([p]) => shown(p)));
+    for (const [p, page] of this.pages.entries()) stale.set(p, page);
+    this.stale = stale;
+    this.pages.clear();
+    this.inflight.clear();
+    this.failed.clear();
+    this.end = null;
+    this.countExact();
+    this.ensure(first, last);
+  }
+
+  /** The loaded row with this key, if any (a few thousand rows at most are scanned). */
+  findKey(key: string): GridRow | undefined {
+    for (const page of this.pages.values()) for (const r of page.rows) if (r.key === key) return r;
+    return undefined;
   }
 
   columns(): ColumnMeta[] {
@@ -86,12 +131,14 @@ export class TableSource implements RowSource {
   }
 
   row(index: number): GridRow | undefined {
-    const page = this.pages.peek(Math.floor(index / this.pageSize));
+    const p = Math.floor(index / this.pageSize);
+    const page = this.pages.peek(p) ?? this.stale.get(p);
     return page?.rows[index % this.pageSize];
   }
 
   ensure(first: number, last: number): void {
     if (this.disposed) return;
+    this.wanted = [first, last];
     const lastPage = Math.floor(Math.max(first, last) / this.pageSize);
     for (let p = Math.floor(Math.max(0, first) / this.pageSize); p <= lastPage; p++) {
       if (this.end !== null && p * this.pageSize >= this.end && p > 0) break;
@@ -110,12 +157,14 @@ export class TableSource implements RowSource {
   private load(p: number): Promise<LoadedPage | null> {
     const existing = this.inflight.get(p);
     if (existing) return existing;
+    const generation = this.generation;
     const task = this.fetch(p).then(
       (page) => {
+        if (this.disposed || generation !== this.generation) return null;
         this.inflight.delete(p);
-        if (this.disposed) return null;
         this.failed.delete(p);
         this.pages.set(p, page);
+        this.stale.delete(p);
         const endOfPage = p * this.pageSize + page.rows.length;
         this.highest = Math.max(this.highest, endOfPage);
         if (page.next === null || page.rows.length < this.pageSize) this.end = endOfPage;
@@ -123,8 +172,8 @@ export class TableSource implements RowSource {
         return page;
       },
       (e) => {
+        if (this.disposed || generation !== this.generation) return null;
         this.inflight.delete(p);
-        if (this.disposed) return null;
         this.failed.set(p, performance.now());
         this.opts.onError?.(e);
         return null;
@@ -160,6 +209,7 @@ export class TableSource implements RowSource {
     this.disposed = true;
     this.emitter.clear();
     this.pages.clear();
+    this.stale.clear();
   }
 }
 

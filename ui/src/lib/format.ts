@@ -22,3 +22,13 @@ export function listWords(words: string[]): string {
   if (words.length <= 1) return words.join("");
   return `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A moment of today as "14:02:11", of another day as "3 Mar 14:02:11" (local time). */
+export function formatTime(ms: number, now = Date.now()): string {
+  const d = new Date(ms);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return new Date(now).toDateString() === d.toDateString() ? time : `${d.getDate()} ${MONTHS[d.getMonth()]} ${time}`;
+}

@@ -1,7 +1,7 @@
 // The window-wide shortcuts (see ShortcutsSheet). Grid, cell editor and
 // SQL editor keys are handled where they apply.
 import { useEffect } from "react";
-import { saveAll } from "../editing/store";
+import { saveWithCare } from "../editing/conflicts";
 import { activeDb, appStore, setPushDialog, setShortcutsOpen } from "../state/app";
 import { refreshWithCare } from "../state/dbActions";
 import { layoutStore, setInspectorOpen, toggleSidebar } from "../state/layout";
@@ -17,7 +17,7 @@ export function useGlobalShortcuts(): void {
       const mod = modKey(e) && !e.altKey;
       const key = e.key.toLowerCase();
       let run: (() => void) | null = null;
-      if (mod && key === "s" && !e.shiftKey) run = () => db && void saveAll(db.handle);
+      if (mod && key === "s" && !e.shiftKey) run = () => db && void saveWithCare(db.handle);
       else if (mod && key === "p" && e.shiftKey) run = () => db?.is_snapshot && setPushDialog(db.handle);
       else if (mod && key === "b" && !e.shiftKey) run = toggleSidebar;
       else if (mod && key === "i" && !e.shiftKey) run = () => setInspectorOpen(!layoutStore.get().inspectorOpen);

@@ -11,7 +11,7 @@ import type { RecentDatabase } from "../bindings/RecentDatabase";
 import { CommandError, toCommandError } from "../errors";
 import { createStore } from "./store";
 
-export type Tab = "data" | "schema" | "sql";
+export type Tab = "data" | "schema" | "sql" | "changes";
 
 export interface BannerError {
   kind: string;
@@ -40,6 +40,11 @@ export interface AppState {
   status: Record<number, DbStatus>;
   /** Bumped when a database's rows changed under the views (save, SQL, pull). */
   dataVersion: Record<number, number>;
+  /**
+   * Bumped when the app wrote a new version under the views (watch): they
+   * read the rows on screen again in place, keeping their position.
+   */
+  liveVersion: Record<number, number>;
   /** The last push's outcome, until new edits make it stale. */
   pushed: Record<number, PushOutcome | null>;
   /** The database whose push dialog is open. */
@@ -62,6 +67,7 @@ export const appStore = createStore<AppState>({
   shortcutsOpen: false,
   status: {},
   dataVersion: {},
+  liveVersion: {},
   pushed: {},
   pushDialog: null,
   listingVersion: 0,
@@ -204,6 +210,7 @@ export async function closeDatabase(handle: number): Promise<void> {
     active: s.active?.handle === handle ? null : s.active,
     status: without(s.status, handle),
     pushed: without(s.pushed, handle),
+    liveVersion: without(s.liveVersion, handle),
     pushDialog: s.pushDialog === handle ? null : s.pushDialog,
   }));
   try {
@@ -224,6 +231,25 @@ export async function refreshStatus(handle: number): Promise<void> {
 
 /** Rows changed under the views of this database: they read them again. */
 export const bumpData = (handle: number) => appStore.set((s) => ({ ...s, dataVersion: { ...s.dataVersion, [handle]: (s.dataVersion[handle] ?? 0) + 1 } }));
+
+/** The app wrote a new version: views read their rows again where they are. */
+export const bumpLive = (handle: number) => appStore.set((s) => ({ ...s, liveVersion: { ...s.liveVersion, [handle]: (s.liveVersion[handle] ?? 0) + 1 } }));
+
+/** The table list of an open database changed (the app created or dropped tables). */
+export function setTables(handle: number, tables: OpenedDb["tables"]): void {
+  appStore.set((s) => {
+    const db = s.open.find((o) => o.handle === handle);
+    if (!db || JSON.stringify(db.tables.map((t) => [t.name, t.kind])) === JSON.stringify(tables.map((t) => [t.name, t.kind]))) return s;
+    const next = { ...db, tables };
+    const keep = s.active?.handle !== handle || tables.some((t) => t.name === s.active?.table);
+    const first = tables.find((t) => t.kind === "table") ?? tables[0];
+    return {
+      ...s,
+      open: s.open.map((o) => (o.handle === handle ? next : o)),
+      active: keep ? s.active : { handle, table: first?.name ?? null },
+    };
+  });
+}
 
 /** After discard/refresh: the same handle with a fresh table list and rows. */
 export function replaceDb(db: OpenedDb): void {

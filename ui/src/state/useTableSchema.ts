@@ -9,7 +9,7 @@ import { cachedSchema, rememberSchema } from "./schemas";
 import { useStore } from "./store";
 
 export function useTableSchema(handle: number, table: string): TableSchema | null {
-  const version = useStore(appStore, (s) => s.dataVersion[handle] ?? 0);
+  const version = useStore(appStore, (s) => `${s.dataVersion[handle] ?? 0}:${s.liveVersion[handle] ?? 0}`);
   const [schema, setSchema] = useState<TableSchema | null>(() => cachedSchema(handle, table) ?? null);
   useEffect(() => {
     let live = true;

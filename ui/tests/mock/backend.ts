@@ -8,6 +8,7 @@
 // Opening a device database pulls a snapshot of it; Save writes the
 // snapshot; a push writes the snapshot back over the device's copy.
 import type { Change } from "../../src/bindings/Change";
+import type { Conflict } from "../../src/bindings/Conflict";
 import type { DbStatus } from "../../src/bindings/DbStatus";
 import type { DeviceListing } from "../../src/bindings/DeviceListing";
 import type { Edit } from "../../src/bindings/Edit";
@@ -24,6 +25,8 @@ import type { SqlRun } from "../../src/bindings/SqlRun";
 import type { StatementResult } from "../../src/bindings/StatementResult";
 import type { TableSchema } from "../../src/bindings/TableSchema";
 import type { Value } from "../../src/bindings/Value";
+import type { VersionInfo } from "../../src/bindings/VersionInfo";
+import type { WatchEvent } from "../../src/bindings/WatchEvent";
 import { splitStatements, statementAt, type Span } from "./sqlsplit";
 import {
   BIG_ROWS,
@@ -42,6 +45,7 @@ import {
   wideSchema,
   type MemTable,
 } from "./tables";
+import { changedRows, cloneContent, diffContent, keepMine, rebase, type Content, type Pending, type Version } from "./versions";
 
 export interface Scenario {
   /** "none": no devices at all. */
@@ -94,10 +98,30 @@ class UiErr {
 }
 
 /** The stored copy of a database: on the device, or the local file itself. */
-interface Stored {
-  tables: Record<string, MemTable>;
+interface Stored extends Content {
   /** A -wal file sits beside it. */
   wal: boolean;
+  /** Bumped by every write of the app (what a stat of the file sees change). */
+  generation: number;
+  /** The generation at which the app last recreated the file (-1: never). */
+  replacedAt: number;
+}
+
+/** One action of the app on the device (or of another program on a local file). */
+export type AppWrite =
+  | { op: "insert"; table: string; values: Record<string, Value> }
+  | { op: "update"; table: string; key: number; set: Record<string, Value> }
+  | { op: "delete"; table: string; key: number }
+  /** ALTER TABLE … ADD COLUMN. */
+  | { op: "add_column"; table: string; column: string; type: string }
+  /** The app deletes its database and creates a new one (fresh rows). */
+  | { op: "recreate" };
+
+interface Watch {
+  channel: unknown;
+  index: number;
+  intervalMs: number | null;
+  paused: boolean;
 }
 
 interface Db {
@@ -114,6 +138,16 @@ interface Db {
   wal: boolean;
   /** The device copy changed after this snapshot was pulled. */
   stale: boolean;
+  /** The app's writes to the computed `events` table, as this copy holds them. */
+  events: Map<number, Value[]>;
+  /** Versions of the database, oldest first. */
+  versions: Version[];
+  nextVersion: number;
+  /** The version the saved changes are based on (pinned). */
+  base: number;
+  watch: Watch | null;
+  /** Saved changes a rebase could not re-apply. */
+  conflicts: Pending[];
 }
 
 const encoder = new TextEncoder();
@@ -131,6 +165,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   const win = { closeGuard: false, closed: false };
   let nextHandle = 1;
   let nextCursor = 1;
+  let nextConflict = 1;
 
   const listing = (): DeviceListing => ({
     devices:
@@ -159,20 +194,42 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   const storeAt = (location: string): Stored => {
     let s = stored.get(location);
     if (!s) {
-      s = { tables: { notes: notesTable(), messages: messagesTable() }, wal: location.endsWith("/notes.db") && !isLocal(location) };
+      s = { tables: { notes: notesTable(), messages: messagesTable() }, events: new Map(), wal: location.endsWith("/notes.db") && !isLocal(location), generation: 0, replacedAt: -1 };
       stored.set(location, s);
     }
     return s;
   };
 
+  const hash = (n: number) => Array.from({ length: 8 }, (_, i) => ((n * 2654435761 + i * 40503) >>> 0).toString(16).padStart(8, "0")).join("");
+
+  /** Records what the stored copy holds now as a new version of `d`. */
+  const takeVersion = (d: Db, producer: VersionInfo["producer"], moved: number): Version => {
+    const s = storeAt(d.location);
+    const number = d.nextVersion++;
+    const rows = Object.values(s.tables).reduce((n, t) => n + t.rows.size, 0);
+    const v: Version = {
+      info: { number, at: Date.now(), producer, bytes: SNAPSHOT_BYTES + rows * 64, sha256: hash(number * 7 + s.generation), wal: s.wal, journal: false, moved_bytes: d.snapshot ? moved : 0, pinned: false },
+      content: cloneContent(s),
+      generation: s.generation,
+    };
+    d.versions.push(v);
+    return v;
+  };
+  const infos = (d: Db): VersionInfo[] => d.versions.map((v) => ({ ...v.info, pinned: d.snapshot && v.info.number === d.base }));
+  const infoOf = (d: Db, v: Version): VersionInfo => infos(d).find((i) => i.number === v.info.number) as VersionInfo;
+
   /** A device database is pulled (a private copy); a local file is used in place. */
   const pull = (d: Db) => {
     const s = storeAt(d.location);
     d.tables = d.snapshot ? Object.fromEntries(Object.entries(s.tables).map(([n, t]) => [n, cloneTable(t)])) : s.tables;
+    d.events = d.snapshot ? new Map([...s.events].map(([k, v]) => [k, [...v]])) : s.events;
     d.wal = s.wal;
     d.applied = [];
     d.sqlWrites = 0;
+    d.conflicts = [];
     d.stale = d.snapshot && scenario.push === "conflict";
+    const v = takeVersion(d, d.snapshot ? "pull" : "copy", SNAPSHOT_BYTES);
+    d.base = v.info.number;
   };
 
   const opened = (d: Db): OpenedDb => ({
@@ -197,6 +254,12 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       sqlWrites: 0,
       wal: false,
       stale: false,
+      events: new Map(),
+      versions: [],
+      nextVersion: 1,
+      base: 0,
+      watch: null,
+      conflicts: [],
     };
     pull(d);
     dbs.set(d.handle, d);
@@ -228,7 +291,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     for (const f of q.filters) if (!schemaOf(d, q.table).columns.some((c) => c.name === f.column)) throw new UiErr("not_found", `There is no column named ${f.column}.`);
     if (q.table === "events") {
       const v = bigView(q.order, q.filters);
-      return { total: v.total, row: (pos) => ({ key: String(v.idAt(pos)), values: bigRow(v.idAt(pos)) }) };
+      return { total: v.total, row: (pos) => ({ key: String(v.idAt(pos)), values: d.events.get(v.idAt(pos)) ?? bigRow(v.idAt(pos)) }) };
     }
     if (q.table === "wide") {
       const desc = q.order[0]?.desc ?? false;
@@ -374,6 +437,9 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   }
 
   async function push(d: Db, stopApp: boolean, channel: unknown): Promise<PushOutcome> {
+    if (d.conflicts.length) {
+      throw new UiErr("conflict", `${d.conflicts.length} of your saved changes conflict with what the app wrote since: keep yours or take the app's for each before pushing.`);
+    }
     let n = 0;
     const stage = async (p: PushProgress, ms = 60) => {
       sendChannel(channel, n++, p);
@@ -397,11 +463,14 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     await stage({ stage: "done" }, 0);
     const s = storeAt(d.location);
     s.tables = Object.fromEntries(Object.entries(d.tables).map(([name, t]) => [name, cloneTable(t)]));
+    s.events = new Map([...d.events].map(([k, v]) => [k, [...v]]));
     // The pushed file is checkpointed: no -wal on either side any more.
     s.wal = false;
     d.wal = false;
     d.applied = [];
     d.sqlWrites = 0;
+    // The verified pushed file is the new baseline (the watch compares with it).
+    d.base = takeVersion(d, "pull", 0).info.number;
     return { outcome: "pushed", uri: d.location, bytes: SNAPSHOT_BYTES, sha256: "ab".repeat(32), backup: `${DATA_DIR}/backups/notes.db.1`, stopped_app: stopApp };
   }
 
@@ -450,9 +519,56 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       case "open_file_dialog":
         if (scenario.hotJournal) throw hotJournal();
         return openDb(LOCAL_PATH);
-      case "close_database":
+      case "close_database": {
+        // Closing a database stops its watch.
+        const d = dbs.get(args.handle as number);
+        if (d?.watch) stopWatch(d);
         dbs.delete(args.handle as number);
         return null;
+      }
+      case "watch_start": {
+        const d = db(args);
+        if (d.watch) stopWatch(d);
+        d.watch = { channel: args.onEvent, index: 0, intervalMs: (args.intervalMs as number | null) ?? null, paused: false };
+        const w = d.watch;
+        // The first event follows the answer, as the real watcher's thread does.
+        void sleep(1).then(() => {
+          if (d.watch !== w) return;
+          send(d, { event: "started", version: infoOf(d, d.versions[d.versions.length - 1]) });
+          if (gone.has(deviceOf(d.location))) pauseWatch(d);
+          else check(d);
+        });
+        return null;
+      }
+      case "watch_stop": {
+        const d = db(args);
+        if (d.watch) stopWatch(d);
+        return null;
+      }
+      case "list_versions":
+        return infos(db(args));
+      case "diff_versions": {
+        const d = db(args);
+        const find = (n: number | null) => {
+          const v = n === null ? d.versions[d.versions.length - 1] : d.versions.find((x) => x.info.number === n);
+          if (!v) throw new UiErr("not_found", `Version ${n} of ${d.label} is not kept any more.`);
+          return v;
+        };
+        const from = find(args.from as number);
+        const to = find((args.to as number | null) ?? null);
+        return diffContent(from.content, to.content, (args.tables as string[]) ?? [], args.rowCap as number);
+      }
+      case "rebase_conflicts":
+        return db(args).conflicts.map((p) => p.conflict);
+      case "resolve_conflict": {
+        const d = db(args);
+        const at = d.conflicts.findIndex((p) => p.conflict.id === args.id);
+        if (at < 0) throw new UiErr("not_found", "This conflict was already resolved.");
+        const [p] = d.conflicts.splice(at, 1);
+        // Theirs: your change is dropped (the snapshot already holds the app's values).
+        if (args.keep === "mine") d.applied.push(keepMine(d.tables, p));
+        return d.conflicts.map((x) => x.conflict);
+      }
       case "list_tables":
         return opened(db(args)).tables;
       case "db_status":
@@ -610,5 +726,125 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     }
   }
 
-  return { invoke, calls, listing, emit, scenario, win, dbs };
+  // The watch: the fake "stats" the stored copy when the app writes (and
+  // when watching starts); a new generation is pulled as a new version,
+  // diffed against the previous one, and the saved changes are rebased.
+  const gone = new Set<string>();
+  const deviceOf = (location: string) => /^([a-z]+:\/\/[^/]+)/.exec(location)?.[1] ?? "file://";
+  const send = (d: Db, e: WatchEvent) => {
+    if (d.watch) sendChannel(d.watch.channel, d.watch.index++, e);
+  };
+  const stopWatch = (d: Db) => {
+    send(d, { event: "stopped" });
+    d.watch = null;
+  };
+  const pauseWatch = (d: Db) => {
+    if (!d.watch || d.watch.paused) return;
+    d.watch.paused = true;
+    const name = listing().devices.find((x) => d.location.startsWith(`${x.platform}://${x.id}/`))?.name ?? "The device";
+    send(d, { event: "paused", reason: `${name} is not connected (unplugged, or adb lost it): watching resumes by itself when it is back.` });
+  };
+
+  function check(d: Db): void {
+    const w = d.watch;
+    if (!w || w.paused) return;
+    const s = storeAt(d.location);
+    const prev = d.versions[d.versions.length - 1];
+    if (prev.generation === s.generation) return;
+    const replaced = s.replacedAt > prev.generation;
+    // A -wal-only re-pull moves only the -wal; a new file moves all of it.
+    const diffNow = diffContent(prev.content, s, [], 1000);
+    const moved = replaced ? SNAPSHOT_BYTES : 4096 + changedRows(diffNow) * 512;
+    const v = takeVersion(d, d.snapshot ? "watch" : "copy", moved);
+    let rebased = 0;
+    let conflicts: Conflict[] = [];
+    if (d.snapshot) {
+      // The snapshot becomes the new version plus the saved changes that still apply.
+      d.tables = Object.fromEntries(Object.entries(s.tables).map(([n, t]) => [n, cloneTable(t)]));
+      d.events = new Map([...s.events].map(([k, val]) => [k, [...val]]));
+      const older = [...d.applied, ...d.conflicts.map((p) => p.change)];
+      const r = rebase(d.tables, older, () => nextConflict++);
+      d.applied = r.applied;
+      d.conflicts = r.conflicts;
+      d.base = v.info.number;
+      d.stale = false;
+      d.wal = s.wal;
+      rebased = r.applied.length;
+      conflicts = r.conflicts.map((p) => p.conflict);
+    } else {
+      // A local file is used in place (a recreated file is a new object).
+      d.tables = s.tables;
+      d.events = s.events;
+    }
+    send(d, { event: "version", version: infoOf(d, v), diff: diffNow, replaced, rebased, conflicts });
+  }
+
+  /** The app on the device (or another program, for a local file) writes. */
+  async function appWrite(location: string, writes: AppWrite[]): Promise<number | null> {
+    const loc = canonical(location);
+    const s = storeAt(loc);
+    for (const w of writes) {
+      if (w.op === "recreate") {
+        const fresh = notesTable();
+        for (const k of [...fresh.rows.keys()]) if (k > 3) fresh.rows.delete(k);
+        fresh.nextId = 4;
+        s.tables = { notes: fresh, messages: messagesTable() };
+        s.events = new Map();
+        s.replacedAt = s.generation + 1;
+        continue;
+      }
+      if (w.table === "events") {
+        if (w.op !== "update") throw new Error("the fake app only updates rows of events");
+        const row = [...(s.events.get(w.key) ?? bigRow(w.key))];
+        for (const [c, val] of Object.entries(w.set)) row[bigSchema.columns.findIndex((x) => x.name === c)] = val;
+        s.events.set(w.key, row);
+        continue;
+      }
+      const t = s.tables[w.table];
+      const cols = t.schema.columns.map((c) => c.name);
+      if (w.op === "insert") {
+        const id = (w.values.id as number | undefined) ?? t.nextId;
+        t.nextId = Math.max(t.nextId, id + 1);
+        t.rows.set(id, cols.map((c) => (c === "id" ? id : (w.values[c] ?? null))));
+      } else if (w.op === "update") {
+        const row = t.rows.get(w.key);
+        if (row) for (const [c, val] of Object.entries(w.set)) row[cols.indexOf(c)] = val;
+      } else if (w.op === "delete") t.rows.delete(w.key);
+      else if (w.op === "add_column") {
+        const sql = (t.schema.sql ?? "").replace(/\)$/, `, ${w.column} ${w.type})`);
+        const column = { name: w.column, decl_type: w.type, not_null: false, default_sql: null, pk: 0, origin: "normal" as const };
+        t.schema = { ...t.schema, sql, columns: [...t.schema.columns, column] };
+        for (const row of t.rows.values()) row.push(null);
+      }
+    }
+    s.generation++;
+    let taken: number | null = null;
+    for (const d of dbs.values()) {
+      if (d.location !== loc) continue;
+      if (d.snapshot) d.stale = true;
+      // The watch notices at its next stat.
+      await sleep(d.watch?.intervalMs ? Math.min(d.watch.intervalMs, 30) : 10);
+      const before = d.versions.length;
+      check(d);
+      if (d.versions.length > before) taken = d.versions[d.versions.length - 1].info.number;
+    }
+    return taken;
+  }
+
+  /** The device is unplugged (its watches pause), then comes back (they resume and catch up). */
+  function deviceGone(device = "android://emulator-5554"): void {
+    gone.add(device);
+    for (const d of dbs.values()) if (deviceOf(d.location) === device) pauseWatch(d);
+  }
+  function deviceBack(device = "android://emulator-5554"): void {
+    gone.delete(device);
+    for (const d of dbs.values()) {
+      if (deviceOf(d.location) !== device || !d.watch?.paused) continue;
+      d.watch.paused = false;
+      send(d, { event: "resumed" });
+      check(d);
+    }
+  }
+
+  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt };
 }
