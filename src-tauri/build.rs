@@ -34,6 +34,12 @@ const COMMANDS: &[&str] = &[
     "reveal_export",
     "save_value",
     "load_file_value",
+    "watch_start",
+    "watch_stop",
+    "list_versions",
+    "diff_versions",
+    "rebase_conflicts",
+    "resolve_conflict",
 ];
 
 fn main() {

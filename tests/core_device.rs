@@ -52,7 +52,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
     let device_db = lab.sim().fs("data/data/com.example.shop/databases/shop.db");
     let device_bytes = || common::db_fingerprint(&device_db);
 
-    let core = Sonde::new(CoreConfig { data_dir: data.clone() }).await.expect("core");
+    let core = Sonde::new(CoreConfig::in_dir(data.clone())).await.expect("core");
     let db = core.open(&text, &cancel).await.expect("open");
     assert_eq!(db.label, "com.example.shop · shop.db");
     let status = core.status(&db).await.expect("status");
@@ -78,7 +78,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
     drop(core);
 
     // A restart keeps them (the snapshot is reused, not pulled again).
-    let core = Sonde::new(CoreConfig { data_dir: data.clone() }).await.expect("restart");
+    let core = Sonde::new(CoreConfig::in_dir(data.clone())).await.expect("restart");
     let db = core.open(&text, &cancel).await.expect("reopen");
     assert_eq!(core.pending(&db).await.expect("pending").len(), 1);
     let refused = core.refresh(&db, &cancel).await.expect_err("refresh with edits");

@@ -19,7 +19,7 @@ fn edit(key: &str, name: &str) -> Edit {
 async fn local_edits_are_saved_in_place_and_undone_exactly() {
     let dir = tempfile::tempdir().expect("tmp");
     let db_path = common::catalog_db(dir.path());
-    let config = CoreConfig { data_dir: dir.path().join("data") };
+    let config = CoreConfig::in_dir(dir.path().join("data"));
     let location = db_path.display().to_string();
     let cancel = CancellationToken::new();
     let names =

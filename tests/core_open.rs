@@ -14,7 +14,7 @@ async fn a_hot_journal_is_rolled_back_only_when_asked() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = common::hot_journal_db(dir.path());
     let before = common::db_fingerprint(&db);
-    let core = Sonde::new(CoreConfig { data_dir: dir.path().join("data") }).await.expect("core");
+    let core = Sonde::new(CoreConfig::in_dir(dir.path().join("data"))).await.expect("core");
     let location = db.display().to_string();
     let cancel = CancellationToken::new();
 

@@ -97,7 +97,8 @@ fn a_batch_is_all_or_nothing() {
         Edit::Update { table: "item".into(), key: "2".into(), set: vec![set("qty", Value::Integer(-1))] },
     ];
     let err = mutation::apply(&db, &batch).expect_err("constraint");
-    assert!(matches!(err, DbError::Constraint(_)), "{err}");
+    assert!(matches!(err.cause(), DbError::Constraint(_)), "{err}");
+    assert!(matches!(err, DbError::InEdit { index: 2, .. }), "the third edit failed: {err:?}");
     assert_eq!(fingerprint(&db), before, "nothing changed");
     // Foreign keys are enforced on writes.
     let err =
@@ -112,7 +113,8 @@ fn a_batch_is_all_or_nothing() {
         ],
     )
     .expect_err("missing");
-    assert!(matches!(err, DbError::RowNotFound(_)), "{err}");
+    assert!(matches!(err.cause(), DbError::RowNotFound(_)), "{err}");
+    assert!(matches!(err, DbError::InEdit { index: 1, .. }), "{err:?}");
     assert_eq!(fingerprint(&db), before);
 }
 

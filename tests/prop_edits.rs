@@ -566,6 +566,7 @@ fn run_case(defs: Vec<TableDef>, wal: bool, steps: Vec<Step>) -> Result<(), Test
                     Err(why) => {
                         let edits = resolve_all_edits(&defs, &model, ops);
                         let err = mutation::apply(&path, &edits);
+                        let err = err.as_ref().map_err(DbError::cause);
                         let ok = match (&why, &err) {
                             (Expect::NotFound, Err(DbError::RowNotFound(_))) => true,
                             (Expect::Unique, Err(DbError::Constraint(m))) => m.contains("UNIQUE"),
@@ -863,7 +864,8 @@ proptest! {
         let result = mutation::apply(&path, &edits);
         let after = table_dump(&path);
         pools().evict(&path);
-        match result {
+        match result.as_ref().map_err(DbError::cause) {
+            Err(DbError::InEdit { .. }) => prop_assert!(false, "cause() unwraps the batch position"),
             Err(DbError::Constraint(message)) => prop_assert!(message.contains(word), "{:?}: {}", violation, message),
             other => prop_assert!(false, "{:?} at {}: expected a constraint error, got {:?}", violation, at, other.map(|c| c.len())),
         }

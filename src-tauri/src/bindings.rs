@@ -46,6 +46,10 @@ mod tests {
             sonde_core::device::DbFile,
             sonde_core::device::model::PushReport,
             sonde_core::device::model::PushProgress,
+            sonde_core::WatchEvent,
+            sonde_core::VersionInfo,
+            sonde_core::Conflict,
+            sonde_core::DbDiff,
         );
     }
 

@@ -22,6 +22,8 @@ pub struct Desktop {
     /// Files this app exported: the only ones "Show in folder" reveals.
     exported: DashMap<PathBuf, ()>,
     ops: DashMap<String, CancellationToken>,
+    /// The running watch of each open database.
+    watches: DashMap<u32, (u32, CancellationToken)>,
     /// The page has unsaved or unpushed edits: closing the window asks it first.
     close_guard: AtomicBool,
 }
@@ -36,6 +38,7 @@ impl Desktop {
             allowed: DashMap::new(),
             exported: DashMap::new(),
             ops: DashMap::new(),
+            watches: DashMap::new(),
             close_guard: AtomicBool::new(false),
         }
     }
@@ -56,7 +59,28 @@ impl Desktop {
     }
 
     pub fn close(&self, handle: u32) {
+        self.stop_watch(handle);
         self.dbs.remove(&handle);
+    }
+
+    /// A new watch of `handle` (a running one is stopped first): its id and token.
+    pub fn start_watch(&self, handle: u32) -> (u32, CancellationToken) {
+        let (id, token) = (self.next_id.fetch_add(1, Ordering::Relaxed), CancellationToken::new());
+        if let Some((_, old)) = self.watches.insert(handle, (id, token.clone())) {
+            old.cancel();
+        }
+        (id, token)
+    }
+
+    pub fn stop_watch(&self, handle: u32) {
+        if let Some((_, (_, token))) = self.watches.remove(&handle) {
+            token.cancel();
+        }
+    }
+
+    /// Watch `id` ended: forget it unless a newer one took its place.
+    pub fn end_watch(&self, handle: u32, id: u32) {
+        self.watches.remove_if(&handle, |_, (current, _)| *current == id);
     }
 
     pub fn open_count(&self) -> usize {

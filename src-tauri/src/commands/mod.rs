@@ -9,6 +9,7 @@ mod edit;
 mod export;
 mod files;
 mod sql;
+mod watch;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
@@ -44,6 +45,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         export::reveal_export,
         files::save_value,
         files::load_file_value,
+        watch::watch_start,
+        watch::watch_stop,
+        watch::list_versions,
+        watch::diff_versions,
+        watch::rebase_conflicts,
+        watch::resolve_conflict,
     ]
 }
 

@@ -2,4 +2,11 @@
 import type { SchemaChange } from "./SchemaChange";
 import type { TableDiff } from "./TableDiff";
 
-export type DbDiff = { tables: Array<TableDiff>, schema: Array<SchemaChange>, };
+/**
+ * A whole diff in memory, rows capped per table.
+ */
+export type DbDiff = { 
+/**
+ * Tables with any difference (rows or definition).
+ */
+tables: Array<TableDiff>, schema: Array<SchemaChange>, };

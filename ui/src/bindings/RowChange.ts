@@ -2,16 +2,24 @@
 import type { RowOp } from "./RowOp";
 import type { Value } from "./Value";
 
+/**
+ * One row that differs.
+ */
 export type RowChange = { op: RowOp, 
 /**
- * The row key as rows carry it (Row.key), null for tables without a key.
+ * The row key as every other command writes it (`None` for a table
+ * without a key).
  */
 key: string | null, 
 /**
- * Values in the order of the table diff's `columns`.
+ * The values before (deletes, updates), in the order of `columns`.
  */
-old: Array<Value> | null, new: Array<Value> | null, 
+old: Array<Value> | null, 
 /**
- * Updates: indexes into `columns` of the cells that changed.
+ * The values after (inserts, updates).
+ */
+new: Array<Value> | null, 
+/**
+ * Updates: which of `columns` changed.
  */
 changed: Array<number>, };

@@ -2,4 +2,8 @@
 import type { ObjectKind } from "./ObjectKind";
 import type { SchemaChangeKind } from "./SchemaChangeKind";
 
-export type SchemaChange = { kind: ObjectKind, name: string, change: SchemaChangeKind, before: string | null, after: string | null, };
+export type SchemaChange = { kind: ObjectKind, name: string, change: SchemaChangeKind, 
+/**
+ * The definition before and after (`CREATE ...`; the number for `user_version`).
+ */
+before: string | null, after: string | null, };

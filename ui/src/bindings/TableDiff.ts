@@ -3,12 +3,35 @@ import type { KeyStrategy } from "./KeyStrategy";
 import type { RowChange } from "./RowChange";
 import type { TableStatus } from "./TableStatus";
 
-export type TableDiff = { name: string, status: TableStatus, schema_changed: boolean, columns: Array<string>, key: KeyStrategy, key_columns: Array<string>, inserted: number, deleted: number, updated: number, compared: number, 
+export type TableDiff = { 
 /**
- * The first changed rows (capped).
+ * The first changed rows (at most the cap it was computed with).
  */
 rows: Array<RowChange>, 
 /**
  * More rows changed than `rows` holds.
  */
-truncated: boolean, };
+truncated: boolean, name: string, status: TableStatus, 
+/**
+ * Its definition changed (columns, constraints), or it was added or dropped.
+ */
+schema_changed: boolean, 
+/**
+ * The columns compared (those in both versions), in B's order.
+ */
+columns: Array<string>, 
+/**
+ * The key the rows are matched by (`rowid`, primary key columns, or none).
+ */
+key: KeyStrategy, 
+/**
+ * The key's names: the rowid's (its INTEGER PRIMARY KEY column, or
+ * `rowid`, `_rowid_`, `oid`), or the primary key columns; empty for a
+ * table matched as a multiset.
+ */
+key_columns: Array<string>, inserted: number, deleted: number, updated: number, 
+/**
+ * Rows read and compared one by one (the rest were skipped: their
+ * pages are identical in both versions).
+ */
+compared: number, };

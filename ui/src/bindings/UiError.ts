@@ -6,4 +6,9 @@ import type { ErrorKind } from "./ErrorKind";
  * and the database location it is about when the page may not know it
  * (a file picked in the open dialog), so it can offer to retry.
  */
-export type UiError = { kind: ErrorKind, message: string, location?: string, };
+export type UiError = { kind: ErrorKind, message: string, location?: string, 
+/**
+ * Which edit of a batch failed (the batch was rolled back), so the
+ * page can point at its cell.
+ */
+edit?: number, };

@@ -19,7 +19,8 @@ bytes: number,
  */
 sha256: string, wal: boolean, journal: boolean, 
 /**
- * Bytes transferred from the device to take it (a -wal-only re-pull moves only the -wal).
+ * Bytes transferred from the device to take it (a -wal-only re-pull
+ * moves only the -wal).
  */
 moved_bytes: number, 
 /**

@@ -4,6 +4,11 @@ import type { DbDiff } from "./DbDiff";
 import type { UiError } from "./UiError";
 import type { VersionInfo } from "./VersionInfo";
 
+/**
+ * What a watch reports, in order: `started`, then `version` per change,
+ * `paused`/`resumed` around a device's absence, `error` for a change it
+ * could not take (it keeps watching).
+ */
 export type WatchEvent = { "event": "started", version: VersionInfo, } | { "event": "version", version: VersionInfo, 
 /**
  * What changed since the previous version (rows capped at 1,000 per table).

@@ -153,6 +153,40 @@ pub enum Command {
         #[arg(long)]
         sql: bool,
     },
+    /// List the versions of a database: number, time, size, hash, what produced it.
+    Versions {
+        db: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Watch a database: the first line is the version it starts from, then
+    /// one line per new version with its per-table counts.
+    Watch {
+        db: String,
+        /// How often a device is looked at, in milliseconds (one cheap stat each).
+        #[arg(long, default_value_t = 1000)]
+        interval: u64,
+        /// Exit after this many lines (the first line counts).
+        #[arg(long)]
+        count: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the pending edits a rebase could not re-apply (the app changed their rows).
+    Conflicts {
+        uri: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a conflict: keep your change (mine) or what the app wrote (theirs).
+    Resolve {
+        uri: String,
+        id: i64,
+        #[arg(long, value_parser = ["mine", "theirs"])]
+        keep: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the external tools Sonde found (adb, libimobiledevice, xcrun).
     Doctor {
         #[arg(long)]

@@ -3,7 +3,8 @@
 //! or as a SQL script that turns A into B.
 
 use crate::blocking::blocking;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
+use crate::location::Location;
 use crate::open::OpenDb;
 use crate::service::Sonde;
 use sonde_db::diff::{self, DbDiff, DiffOptions, GroupedSink, SchemaChange};
@@ -72,15 +73,53 @@ impl Sonde {
 }
 
 impl Sonde {
-    /// Versions `from` and `to` (default: the newest) of a database, opened.
+    /// The versions of a database, oldest first (none pulled or copied:
+    /// an empty list; nothing is pulled to answer).
+    pub async fn versions(&self, location: &Location) -> Result<Vec<crate::VersionInfo>> {
+        let (versions, key) = (self.versions.clone(), location.key());
+        blocking(move || versions.list(&key)).await
+    }
+
+    /// Versions `from` and `to` (default: the newest) of a database,
+    /// opened read-only for a diff.
     pub async fn version_pair(
         &self,
-        location: &str,
+        location: &Location,
         from: u32,
         to: Option<u32>,
-        cancel: &sonde_device::runner::CancellationToken,
     ) -> Result<(OpenDb, OpenDb)> {
-        let _ = (location, from, to, cancel);
-        Err(crate::CoreError::Usage("versions are not recorded yet".into()))
+        let (versions, key) = (self.versions.clone(), location.key());
+        let (a, b) = blocking(move || {
+            let to = match to {
+                Some(n) => n,
+                None => versions
+                    .latest(&key)?
+                    .map(|v| v.number)
+                    .ok_or_else(|| CoreError::NoSuchVersion { number: from, location: key.clone() })?,
+            };
+            Ok((versions.open(&key, from)?, versions.open(&key, to)?))
+        })
+        .await?;
+        let label = crate::open::label_of(location);
+        let as_db = |path: std::path::PathBuf| OpenDb {
+            location: Location::Local(path.clone()),
+            path,
+            snapshot: false,
+            label: label.clone(),
+        };
+        Ok((as_db(a), as_db(b)))
+    }
+
+    /// The diff between two versions of a database (`to` None: the newest).
+    pub async fn diff_versions(
+        &self,
+        location: &Location,
+        from: u32,
+        to: Option<u32>,
+        tables: Vec<String>,
+        row_cap: usize,
+    ) -> Result<DbDiff> {
+        let (a, b) = self.version_pair(location, from, to).await?;
+        self.diff(&a, &b, tables, row_cap).await
     }
 }

@@ -49,6 +49,7 @@ impl Sonde {
     /// and simulator databases are changed in place.
     #[instrument(skip_all, fields(edits = edits.len()))]
     pub async fn apply(&self, db: &OpenDb, edits: Vec<Edit>) -> Result<Vec<Change>> {
+        let _turn = self.write_turn(db).await;
         let path = db.path.clone();
         let changes = blocking(move || Ok(mutation::apply(&path, &edits)?)).await?;
         self.record_write(db, Written::Changes(changes.clone())).await?;
@@ -60,6 +61,7 @@ impl Sonde {
     /// leave the pending log when they are its latest entries; anything
     /// else undone is logged as a new change.
     pub async fn undo(&self, db: &OpenDb, changes: Vec<Change>) -> Result<Vec<Change>> {
+        let _turn = self.write_turn(db).await;
         let path = db.path.clone();
         let undone = changes.clone();
         let reverted = blocking(move || Ok(mutation::undo(&path, &undone)?)).await?;
@@ -119,6 +121,15 @@ impl Sonde {
         Ok(DbStatus { pending_changes, sql_writes, unpushed: pending_changes + sql_writes > 0, wal: has_wal })
     }
 
+    /// A snapshot's write turn (see `write_lock`): local files need none.
+    pub(crate) async fn write_turn(&self, db: &OpenDb) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        if db.snapshot {
+            Some(self.writes.lock(&db.location.key()).await)
+        } else {
+            None
+        }
+    }
+
     /// Records a write in a snapshot's log and manifest: it is dirty (kept
     /// over re-pulls) while anything is waiting to be pushed.
     pub(crate) async fn record_write(&self, db: &OpenDb, written: Written) -> Result<()> {
@@ -140,7 +151,7 @@ impl Sonde {
                 if matches!(written, Written::Sql) {
                     snapshot.manifest.sql_writes += 1;
                 }
-                let logged = !state.pending(&key)?.is_empty();
+                let logged = !state.pending(&key)?.is_empty() || !state.conflicts(&key)?.is_empty();
                 snapshot.manifest.dirty = logged || snapshot.manifest.sql_writes > 0;
                 if (snapshot.manifest.dirty, snapshot.manifest.sql_writes) != before {
                     snapshot.save_manifest()?;

@@ -26,6 +26,14 @@ pub enum CoreError {
     NotASnapshot { what: &'static str, location: String },
     #[error("this SQL result is no longer open: run the query again")]
     NoSuchCursor,
+    #[error("{location} has no version {number} (see its versions)")]
+    NoSuchVersion { number: u32, location: String },
+    #[error("{count} of your changes to {uri} conflict with what the app wrote since you pulled: settle each (keep yours or theirs) before pushing")]
+    Conflicts { uri: String, count: usize },
+    #[error("there is no conflict {id} (it was settled already?)")]
+    NoSuchConflict { id: i64 },
+    #[error("{uri} changed on the device, and writes made from the SQL console cannot be re-applied onto the new version")]
+    SqlWritesNotRebased { uri: String },
     #[error("the cursor is at offset {offset}, past the end of the SQL text")]
     BadOffset { offset: usize },
     #[error("there is no SQL statement at the cursor")]
@@ -99,8 +107,10 @@ impl CoreError {
             | CoreError::NoStatement
             | CoreError::Usage(_) => ErrorKind::Invalid,
             CoreError::UnpushedEdits { .. } => ErrorKind::UnpushedEdits,
+            CoreError::Conflicts { .. } | CoreError::SqlWritesNotRebased { .. } => ErrorKind::Conflict,
+            CoreError::NoSuchConflict { .. } => ErrorKind::NotFound,
             CoreError::CorruptSnapshot { .. } => ErrorKind::Corrupt,
-            CoreError::NoSuchCursor => ErrorKind::NotFound,
+            CoreError::NoSuchCursor | CoreError::NoSuchVersion { .. } => ErrorKind::NotFound,
             CoreError::Io { .. } => ErrorKind::Io,
             CoreError::SimulatedDevice(_) | CoreError::Internal(_) => ErrorKind::Internal,
         }
@@ -121,6 +131,15 @@ impl CoreError {
             ),
             (Face::App, CoreError::Device(DeviceError::ChangedOnDevice { .. })) => {
                 Some("discard your changes and pull the new version")
+            }
+            (Face::Cli, CoreError::Conflicts { .. }) => {
+                Some("`sonde conflicts URI` lists them, `sonde resolve URI ID --keep mine|theirs` settles one")
+            }
+            (Face::Cli, CoreError::SqlWritesNotRebased { .. }) => {
+                Some("`sonde discard URI` drops your edits and pulls the new version")
+            }
+            (Face::App, CoreError::SqlWritesNotRebased { .. }) => {
+                Some("discard your changes and pull the new version, then run your SQL again")
             }
             (Face::Cli, CoreError::UnpushedEdits { .. }) => Some("`sonde push URI` or `sonde discard URI`"),
             (Face::Cli, CoreError::Device(DeviceError::NoSnapshot { .. })) => Some("`sonde pull URI`"),
@@ -167,7 +186,8 @@ fn device_kind(e: &DeviceError) -> ErrorKind {
 }
 
 fn db_kind(e: &DbError) -> ErrorKind {
-    match e {
+    match e.cause() {
+        DbError::InEdit { .. } => ErrorKind::Internal, // cause() never returns one
         DbError::EncryptedOrCorrupt { .. } => ErrorKind::Encrypted,
         DbError::HotJournal(_) => ErrorKind::HotJournal,
         DbError::NotADatabase(_) | DbError::NotAFile(_) => ErrorKind::NotADatabase,
@@ -231,11 +251,16 @@ pub struct UiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub location: Option<String>,
+    /// Which edit of a batch failed (the batch was rolled back), so the
+    /// page can point at its cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub edit: Option<u32>,
 }
 
 impl UiError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        UiError { kind, message: message.into(), location: None }
+        UiError { kind, message: message.into(), location: None, edit: None }
     }
 
     pub fn about(mut self, location: &str) -> Self {
@@ -246,12 +271,16 @@ impl UiError {
 
 impl From<CoreError> for UiError {
     fn from(e: CoreError) -> Self {
-        UiError::new(e.kind(), e.message_for(Face::App))
+        UiError::from(&e)
     }
 }
 
 impl From<&CoreError> for UiError {
     fn from(e: &CoreError) -> Self {
-        UiError::new(e.kind(), e.message_for(Face::App))
+        let mut ui = UiError::new(e.kind(), e.message_for(Face::App));
+        if let CoreError::Db(DbError::InEdit { index, .. }) = e {
+            ui.edit = u32::try_from(*index).ok();
+        }
+        ui
     }
 }

@@ -27,20 +27,27 @@ pub mod error;
 mod export;
 pub mod location;
 mod open;
+mod rebase;
 mod service;
 mod simulated;
 mod sql;
 mod transfer;
+pub mod versions;
+mod watch;
+mod write_lock;
 
 pub use edit::{DbStatus, PendingChange};
 pub use error::{CoreError, ErrorKind, Face, Result, UiError};
 pub use export::{ExportProgress, ExportReport, ExportSource, ExportTarget};
 pub use location::Location;
 pub use open::OpenDb;
+pub use rebase::{Conflict, Keep, RebaseReport};
 pub use service::{CoreConfig, Sonde};
 pub use simulated::SimulatedDevice;
 pub use sql::{RunScope, SqlResult, SqlRun, StatementResult};
 pub use transfer::PushOutcome;
+pub use versions::{Producer, VersionInfo};
+pub use watch::{WatchEvent, DEFAULT_INTERVAL as DEFAULT_WATCH_INTERVAL, WATCH_ROW_CAP};
 
 /// The engine's value and request types, as faces see them.
 pub use sonde_db::{

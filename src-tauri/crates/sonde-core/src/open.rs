@@ -4,8 +4,10 @@ use crate::blocking::blocking;
 use crate::error::{CoreError, Result};
 use crate::location::Location;
 use crate::service::Sonde;
+use crate::versions::{Producer, Source, VersionInfo};
 use sonde_db::appstate::RecentDatabase;
 use sonde_db::pool::pools;
+use sonde_device::model::{PullOptions, Reuse};
 use sonde_device::runner::CancellationToken;
 use sonde_device::snapshot::Snapshot;
 use sonde_device::{DeviceUri, Platform};
@@ -71,6 +73,12 @@ impl Sonde {
             Location::Device(uri) => {
                 let existing = self.load_snapshot(uri).await?;
                 let snapshot = match existing {
+                    Some(s) if s.manifest.rebase_needed => {
+                        // A rebase was interrupted: finish it before anything reads the file.
+                        let _turn = self.writes.lock(&location.key()).await;
+                        self.finish_rebase(uri).await?;
+                        s
+                    }
                     Some(s) if s.manifest.dirty => s,
                     _ => self.pull_fresh(uri, cancel).await?,
                 };
@@ -124,19 +132,46 @@ impl Sonde {
     }
 
     /// Pulls a fresh snapshot (under the snapshot's lock) and drops the
-    /// pools of the replaced file.
+    /// pools of the replaced file; the pulled bytes become a version.
     pub(crate) async fn pull_fresh(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Snapshot> {
+        Ok(self.pull_version(uri, Producer::Pull, false, cancel).await?.0)
+    }
+
+    /// [`Sonde::pull_fresh`] for a watch (`producer`), optionally as the new
+    /// base of pending edits (`rebase`: installed dirty, to be re-applied).
+    /// A database file the device still holds unchanged is not copied again.
+    pub(crate) async fn pull_version(
+        &self,
+        uri: &DeviceUri,
+        producer: Producer,
+        rebase: bool,
+        cancel: &CancellationToken,
+    ) -> Result<(Snapshot, VersionInfo)> {
         let (ws, lock_uri) = (self.devices.workspace().clone(), uri.clone());
         let _lock = blocking(move || Ok(ws.lock(&lock_uri)?)).await?;
-        let snapshot = self.devices.pull(uri, cancel).await?;
-        let db = snapshot.db_path();
-        blocking(move || {
+        let key = Location::Device(uri.clone()).key();
+        let (versions, reuse_key) = (self.versions.clone(), key.clone());
+        let reuse =
+            blocking(move || versions.latest_db(&reuse_key)).await?.map(|(db, path)| Reuse { db, path });
+        let pulled = self.devices.pull(uri, &PullOptions { reuse, rebase }, cancel).await?;
+        let (snapshot, moved) = (pulled.snapshot, pulled.moved_bytes);
+        let versions = self.versions.clone();
+        let (original, db, baseline) =
+            (snapshot.original_dir(), snapshot.db_path(), rebase.then(|| snapshot.manifest.device.clone()));
+        let version = blocking(move || {
             // The file was replaced: never serve it from an old pool.
             pools().evict(&db);
-            Ok(())
+            let files: Vec<(&'static str, std::path::PathBuf)> = ["", "-wal", "-journal"]
+                .into_iter()
+                .map(|s| (s, original.join(format!("{}{s}", sonde_device::snapshot::DB_FILE))))
+                .filter(|(_, p)| p.exists())
+                .collect();
+            let sources: Vec<Source<'_>> =
+                files.iter().map(|(suffix, path)| Source { suffix, path }).collect();
+            versions.record(&key, &sources, producer, moved, true, baseline.as_ref())
         })
         .await?;
-        Ok(snapshot)
+        Ok((snapshot, version))
     }
 
     /// Recently opened databases, newest first.

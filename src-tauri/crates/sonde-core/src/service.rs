@@ -12,8 +12,12 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
-    /// Sonde's data directory: `state.sqlite`, `snapshots/`, `simdevice/`.
+    /// Sonde's data directory: `state.sqlite`, `snapshots/`, `versions/`, `simdevice/`.
     pub data_dir: PathBuf,
+    /// Versions kept per database (`SONDE_VERSIONS_KEEP`, default 20).
+    pub versions_keep: usize,
+    /// Disk budget of one database's versions (`SONDE_VERSIONS_BUDGET_MB`, default 2 GiB).
+    pub versions_budget: u64,
 }
 
 impl CoreConfig {
@@ -23,7 +27,19 @@ impl CoreConfig {
             .map(PathBuf::from)
             .or_else(|| dirs::data_dir().map(|d| d.join("sonde")))
             .unwrap_or_else(|| std::env::temp_dir().join("sonde"));
-        CoreConfig { data_dir }
+        CoreConfig::in_dir(data_dir)
+    }
+
+    /// A config for `data_dir`, versions as the environment says.
+    pub fn in_dir(data_dir: PathBuf) -> CoreConfig {
+        let number = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+        CoreConfig {
+            data_dir,
+            versions_keep: number("SONDE_VERSIONS_KEEP")
+                .map_or(crate::versions::DEFAULT_KEEP, |n| n as usize),
+            versions_budget: number("SONDE_VERSIONS_BUDGET_MB")
+                .map_or(crate::versions::DEFAULT_BUDGET_BYTES, |mb| mb.saturating_mul(1024 * 1024)),
+        }
     }
 }
 
@@ -32,7 +48,9 @@ pub struct Sonde {
     pub(crate) devices: DeviceLayer,
     pub(crate) state: Arc<AppState>,
     pub(crate) cursors: Cursors,
+    pub(crate) versions: crate::versions::Versions,
     pub(crate) simulated: Mutex<Option<SimulatedDevice>>,
+    pub(crate) writes: crate::write_lock::WriteLocks,
 }
 
 impl Sonde {
@@ -41,12 +59,19 @@ impl Sonde {
         let path = config.data_dir.join("state.sqlite");
         let state = blocking(move || Ok(AppState::open(&path)?)).await?;
         let devices = DeviceLayer::new(DeviceConfig::from_env(config.data_dir.join("snapshots")));
+        let versions = crate::versions::Versions::new(
+            config.data_dir.join("versions"),
+            config.versions_keep,
+            config.versions_budget,
+        );
         Ok(Sonde {
+            versions,
             config,
             devices,
             state: Arc::new(state),
             cursors: Cursors::default(),
             simulated: Mutex::new(None),
+            writes: Default::default(),
         })
     }
 

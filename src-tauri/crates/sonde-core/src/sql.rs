@@ -91,6 +91,7 @@ impl Sonde {
         sink: S,
         cancel: &CancellationToken,
     ) -> Result<(SqlSummary, S)> {
+        let _turn = self.write_turn(db).await;
         let (path, text, stop) = (db.path.clone(), sql.to_owned(), stop_of(cancel));
         let result = blocking(move || {
             let mut sink = sink;
@@ -130,6 +131,7 @@ impl Sonde {
         if ranges.is_empty() {
             return Err(CoreError::NoStatement);
         }
+        let _turn = self.write_turn(db).await;
         let (path, text, stop) = (db.path.clone(), sql.to_owned(), stop_of(cancel));
         let outcome =
             blocking(move || Ok(console::run(&path, &text, &ranges, page_size, Some(stop))?)).await?;

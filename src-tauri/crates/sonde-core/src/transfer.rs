@@ -66,13 +66,62 @@ impl Sonde {
     /// Sends an edited snapshot back to its device: checkpoint and check
     /// the local copy, then the device layer's verified, all-or-nothing
     /// swap, each stage reported as it happens. A snapshot with nothing
-    /// edited is not pushed at all.
+    /// edited is not pushed at all. When the app wrote since the pull, the
+    /// pending changes are rebased onto the device's new version and the
+    /// push goes out against it (refused while any change conflicts).
     #[instrument(skip_all, fields(uri = %uri))]
     pub async fn push(
         &self,
         uri: &DeviceUri,
         opts: PushOptions,
         progress: impl Fn(PushProgress) + Send + Sync,
+        cancel: &CancellationToken,
+    ) -> Result<PushOutcome> {
+        let key = Location::Device(uri.clone()).key();
+        let _turn = self.writes.lock(&key).await;
+        self.refuse_conflicts(uri).await?;
+        match self.push_once(uri, opts.clone(), &progress, cancel).await {
+            Err(CoreError::Device(DeviceError::ChangedOnDevice { .. })) => {
+                tracing::info!("the device changed since the pull: rebasing before pushing");
+                self.rebase_onto_device(uri, crate::versions::Producer::Pull, cancel).await?;
+                self.refuse_conflicts(uri).await?;
+                self.push_once(uri, opts, &progress, cancel).await
+            }
+            other => other,
+        }
+    }
+
+    async fn refuse_conflicts(&self, uri: &DeviceUri) -> Result<()> {
+        let key = Location::Device(uri.clone()).key();
+        let count = self.with_state(move |s| s.conflicts(&key)).await?.len();
+        if count > 0 {
+            return Err(CoreError::Conflicts { uri: uri.to_string(), count });
+        }
+        Ok(())
+    }
+
+    /// Pulls the device's current version as the new base of the pending
+    /// edits and re-applies them (the caller holds the write turn). Writes
+    /// from the SQL console are not in the change log: refused.
+    pub(crate) async fn rebase_onto_device(
+        &self,
+        uri: &DeviceUri,
+        producer: crate::versions::Producer,
+        cancel: &CancellationToken,
+    ) -> Result<(crate::versions::VersionInfo, crate::rebase::RebaseReport)> {
+        if self.load_snapshot(uri).await?.is_some_and(|s| s.manifest.sql_writes > 0) {
+            return Err(CoreError::SqlWritesNotRebased { uri: uri.to_string() });
+        }
+        let (_, version) = self.pull_version(uri, producer, true, cancel).await?;
+        let report = self.finish_rebase(uri).await?.unwrap_or_default();
+        Ok((version, report))
+    }
+
+    async fn push_once(
+        &self,
+        uri: &DeviceUri,
+        opts: PushOptions,
+        progress: &(impl Fn(PushProgress) + Send + Sync),
         cancel: &CancellationToken,
     ) -> Result<PushOutcome> {
         let (ws, lock_uri) = (self.devices.workspace().clone(), uri.clone());
@@ -88,7 +137,7 @@ impl Sonde {
         blocking(move || checkpoint_snapshot(&checkpoint)).await?;
         progress(PushProgress::LocalCheck);
         blocking(move || check_snapshot(&path, &uri_text)).await?;
-        let report = self.devices.push(&mut snapshot, opts, &progress, cancel).await?;
+        let report = self.devices.push(&mut snapshot, opts, progress, cancel).await?;
         self.forget_edits(uri).await?;
         progress(PushProgress::Done);
         Ok(PushOutcome::Pushed(report))
@@ -102,6 +151,7 @@ impl Sonde {
         cancel: &CancellationToken,
     ) -> Result<(OpenDb, Vec<TableListing>)> {
         let uri = uri.clone();
+        let _turn = self.writes.lock(&Location::Device(uri.clone()).key()).await;
         let snapshot = self.pull_fresh(&uri, cancel).await?;
         self.forget_edits(&uri).await?;
         let fresh = self.ready(Location::Device(uri), snapshot.db_path(), true, true).await?;
@@ -119,6 +169,7 @@ impl Sonde {
     ) -> Result<(OpenDb, Vec<TableListing>)> {
         let fresh = if db.snapshot {
             let uri = db.device_uri("refresh")?.clone();
+            let _turn = self.writes.lock(&db.location.key()).await;
             if self.status(db).await?.unpushed {
                 return Err(CoreError::UnpushedEdits { uri: uri.to_string() });
             }

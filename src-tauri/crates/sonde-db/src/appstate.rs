@@ -3,7 +3,7 @@
 //! Created and upgraded by versioned migrations (`PRAGMA user_version`).
 
 use crate::error::{DbError, Result};
-use crate::mutation::Change;
+use crate::mutation::{Change, RebaseConflict};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -34,6 +34,15 @@ const MIGRATIONS: &[&str] = &[
          created_at INTEGER NOT NULL
      );
      CREATE INDEX pending_change_by_db ON pending_change(db_uri, id);",
+    // 3: pending changes a rebase could not re-apply, until the user picks.
+    "CREATE TABLE rebase_conflict (
+         id INTEGER PRIMARY KEY,
+         db_uri TEXT NOT NULL,
+         change_json TEXT NOT NULL,
+         conflict_json TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+     );
+     CREATE INDEX rebase_conflict_by_db ON rebase_conflict(db_uri, id);",
 ];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -210,8 +219,98 @@ impl AppState {
         tx.commit().map_err(|e| state_error(&self.path, e))
     }
 
+    /// Drops the pending log of `db_uri` and its conflicts (pushed or discarded).
     pub fn clear_pending(&self, db_uri: &str) -> Result<()> {
-        self.with(|c| c.execute("DELETE FROM pending_change WHERE db_uri = ?1", [db_uri]).map(drop))
+        self.with(|c| {
+            c.execute("DELETE FROM pending_change WHERE db_uri = ?1", [db_uri])?;
+            c.execute("DELETE FROM rebase_conflict WHERE db_uri = ?1", [db_uri]).map(drop)
+        })
+    }
+
+    /// After a rebase, in one transaction: the pending log of `db_uri`
+    /// becomes `changes` (as re-applied) and `conflicts` join its
+    /// conflicts, so a crash leaves either the old log or the new one.
+    pub fn rebased(
+        &self,
+        db_uri: &str,
+        changes: &[Change],
+        conflicts: &[(Change, RebaseConflict)],
+    ) -> Result<()> {
+        let changes = changes.iter().map(to_json).collect::<Result<Vec<_>>>()?;
+        let conflicts =
+            conflicts.iter().map(|(c, k)| Ok((to_json(c)?, to_json(k)?))).collect::<Result<Vec<_>>>()?;
+        let mut conn = self.conn.lock().map_err(|_| self.poisoned())?;
+        let tx = conn.transaction().map_err(|e| state_error(&self.path, e))?;
+        let at = now();
+        let run = || -> rusqlite::Result<()> {
+            tx.execute("DELETE FROM pending_change WHERE db_uri = ?1", [db_uri])?;
+            let mut add = tx.prepare_cached(
+                "INSERT INTO pending_change(db_uri, change_json, created_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for c in &changes {
+                add.execute(params![db_uri, c, at])?;
+            }
+            let mut add = tx.prepare_cached(
+                "INSERT INTO rebase_conflict(db_uri, change_json, conflict_json, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (c, k) in &conflicts {
+                add.execute(params![db_uri, c, k, at])?;
+            }
+            Ok(())
+        };
+        run().map_err(|e| state_error(&self.path, e))?;
+        tx.commit().map_err(|e| state_error(&self.path, e))
+    }
+
+    /// The conflicts of `db_uri`, oldest first: (id, the pending change, what conflicts).
+    pub fn conflicts(&self, db_uri: &str) -> Result<Vec<(i64, Change, RebaseConflict)>> {
+        let raw: Vec<(i64, String, String)> = self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, change_json, conflict_json FROM rebase_conflict WHERE db_uri = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([db_uri], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect()
+        })?;
+        raw.into_iter()
+            .map(|(id, change, conflict)| {
+                let bad = |e: serde_json::Error| DbError::AppState {
+                    path: self.path.clone(),
+                    reason: format!("rebase conflict {id}: {e}"),
+                };
+                Ok((
+                    id,
+                    serde_json::from_str(&change).map_err(bad)?,
+                    serde_json::from_str(&conflict).map_err(bad)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Settles conflict `id` of `db_uri` in one transaction: it leaves the
+    /// list and `kept` (the change as forced, when the user kept theirs)
+    /// joins the pending log. False when there is no such conflict.
+    pub fn settle_conflict(&self, db_uri: &str, id: i64, kept: &[Change]) -> Result<bool> {
+        let kept = kept.iter().map(to_json).collect::<Result<Vec<_>>>()?;
+        let mut conn = self.conn.lock().map_err(|_| self.poisoned())?;
+        let tx = conn.transaction().map_err(|e| state_error(&self.path, e))?;
+        let at = now();
+        let run = || -> rusqlite::Result<bool> {
+            if tx.execute("DELETE FROM rebase_conflict WHERE id = ?1 AND db_uri = ?2", params![id, db_uri])?
+                == 0
+            {
+                return Ok(false);
+            }
+            let mut add = tx.prepare_cached(
+                "INSERT INTO pending_change(db_uri, change_json, created_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for c in &kept {
+                add.execute(params![db_uri, c, at])?;
+            }
+            Ok(true)
+        };
+        let settled = run().map_err(|e| state_error(&self.path, e))?;
+        tx.commit().map_err(|e| state_error(&self.path, e))?;
+        Ok(settled)
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
@@ -222,6 +321,10 @@ impl AppState {
     fn poisoned(&self) -> DbError {
         DbError::AppState { path: self.path.clone(), reason: "a previous operation panicked".into() }
     }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| DbError::BadValue(e.to_string()))
 }
 
 fn state_error(path: &Path, e: rusqlite::Error) -> DbError {

@@ -71,9 +71,32 @@ pub enum DbError {
     AppState { path: PathBuf, reason: String },
     #[error("internal error ({0}); please report it")]
     Internal(String),
+    /// An edit of a batch failed (the batch was rolled back): which one.
+    #[error("{source}")]
+    InEdit {
+        index: usize,
+        #[source]
+        source: Box<DbError>,
+    },
 }
 
 impl DbError {
+    /// Marks the error as that of edit `index` of a batch.
+    pub fn in_edit(self, index: usize) -> DbError {
+        match self {
+            already @ DbError::InEdit { .. } => already,
+            other => DbError::InEdit { index, source: Box::new(other) },
+        }
+    }
+
+    /// The error itself, without the batch position.
+    pub fn cause(&self) -> &DbError {
+        match self {
+            DbError::InEdit { source, .. } => source.cause(),
+            other => other,
+        }
+    }
+
     /// Maps a rusqlite error for the database at `path` to the error a user can act on.
     pub fn from_sqlite(err: rusqlite::Error, path: &std::path::Path) -> Self {
         use rusqlite::ffi::ErrorCode as C;

@@ -87,6 +87,27 @@ pub struct Change {
 }
 
 impl Change {
+    /// The edit that makes this change again (on a row in the state it saw).
+    pub fn as_edit(&self) -> Edit {
+        match self.op {
+            ChangeOp::Update => Edit::Update {
+                table: self.table.clone(),
+                key: self.key_before.clone().unwrap_or_default(),
+                set: self.after.clone(),
+            },
+            ChangeOp::Delete => {
+                Edit::Delete { table: self.table.clone(), key: self.key_before.clone().unwrap_or_default() }
+            }
+            ChangeOp::Insert => {
+                let rowid = self.key_after.as_deref().and_then(|k| match RowKey::decode(k) {
+                    Ok(RowKey::Rowid(id)) => Some(id),
+                    _ => None,
+                });
+                Edit::Insert { table: self.table.clone(), values: self.after.clone(), rowid }
+            }
+        }
+    }
+
     /// The edit that reverses this change.
     pub fn inverse(&self) -> Result<Edit> {
         let key = |k: &Option<String>| k.clone().ok_or_else(|| DbError::NoRowKey(self.table.clone()));
@@ -115,33 +136,153 @@ pub fn apply(path: &Path, edits: &[Edit]) -> Result<Vec<Change>> {
         let db = crate::pool::pools().open_for_write(path)?;
         let mut conn = db.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
-        let mut schemas: HashMap<&str, Arc<TableSchema>> = HashMap::new();
-        let mut changes = Vec::with_capacity(edits.len());
-        for edit in edits {
-            let table = match edit {
-                Edit::Update { table, .. } | Edit::Insert { table, .. } | Edit::Delete { table, .. } => table,
-            };
-            let schema = match schemas.get(table.as_str()) {
-                Some(s) => Arc::clone(s),
-                None => {
-                    let s = db.table(&tx, table)?;
-                    schemas.insert(table, Arc::clone(&s));
-                    s
-                }
-            };
-            if let Some(reason) = schema.read_only_reason() {
-                return Err(DbError::ReadOnly { table: schema.name.clone(), reason });
-            }
-            let editor = Editor { db: &db, conn: &tx, schema: &schema };
-            changes.push(match edit {
-                Edit::Update { key, set, .. } => editor.update(key, set)?,
-                Edit::Insert { values, rowid, .. } => editor.insert(values, *rowid)?,
-                Edit::Delete { key, .. } => editor.delete(key)?,
-            });
-        }
+        let changes = apply_in(&db, &tx, edits)?;
         tx.commit().at(db.path())?;
         Ok(changes)
     })
+}
+
+/// Tables' schemas, read once per batch.
+struct Schemas<'s>(HashMap<&'s str, Arc<TableSchema>>);
+
+impl<'s> Schemas<'s> {
+    fn get(&mut self, db: &Db, conn: &Connection, table: &'s str) -> Result<Arc<TableSchema>> {
+        if let Some(s) = self.0.get(table) {
+            return Ok(Arc::clone(s));
+        }
+        let s = db.table(conn, table)?;
+        if let Some(reason) = s.read_only_reason() {
+            return Err(DbError::ReadOnly { table: s.name.clone(), reason });
+        }
+        self.0.insert(table, Arc::clone(&s));
+        Ok(s)
+    }
+}
+
+fn table_of(edit: &Edit) -> &str {
+    match edit {
+        Edit::Update { table, .. } | Edit::Insert { table, .. } | Edit::Delete { table, .. } => table,
+    }
+}
+
+/// The edits of a batch on an open transaction.
+fn apply_in(db: &Db, conn: &Connection, edits: &[Edit]) -> Result<Vec<Change>> {
+    let mut schemas = Schemas(HashMap::new());
+    let mut changes = Vec::with_capacity(edits.len());
+    for (index, edit) in edits.iter().enumerate() {
+        let schema = schemas.get(db, conn, table_of(edit))?;
+        let editor = Editor { db, conn, schema: &schema };
+        let change = match edit {
+            Edit::Update { key, set, .. } => editor.update(key, set),
+            Edit::Insert { values, rowid, .. } => editor.insert(values, *rowid),
+            Edit::Delete { key, .. } => editor.delete(key),
+        };
+        changes.push(change.map_err(|e| e.in_edit(index))?);
+    }
+    Ok(changes)
+}
+
+/// A pending change that cannot be re-applied as is: the row no longer
+/// holds what the change saw.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct RebaseConflict {
+    /// Position of the change in the list given to [`rebase`].
+    pub index: usize,
+    pub columns: Vec<String>,
+    /// What the change saw, what the row holds now, what the change wants
+    /// (`None`: no such row).
+    pub saw: Option<Vec<Value>>,
+    pub theirs: Option<Vec<Value>>,
+    pub mine: Option<Vec<Value>>,
+}
+
+/// What re-applying pending changes onto a new version did.
+#[derive(Debug, Clone, Default)]
+pub struct Rebased {
+    /// The changes as applied now (their `before` is the new version's),
+    /// with their positions in the list given to [`rebase`].
+    pub applied: Vec<(usize, Change)>,
+    pub conflicts: Vec<RebaseConflict>,
+}
+
+/// Re-applies `changes` (oldest first) onto the database as it is now, in
+/// one transaction: each applies when its row still holds what the change
+/// saw (an update: the old values of its columns; a delete: the whole row;
+/// an insert: no row with its key) or already holds what it wants; any
+/// other is a conflict, left out.
+#[instrument(skip_all, fields(db = %path.display(), changes = changes.len()))]
+pub fn rebase(path: &Path, changes: &[Change]) -> Result<Rebased> {
+    sonde_metrics::timed("mutation.rebase", || {
+        let db = crate::pool::pools().open_for_write(path)?;
+        let mut conn = db.writer()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
+        let mut out = Rebased::default();
+        let mut schemas = Schemas(HashMap::new());
+        for (index, change) in changes.iter().enumerate() {
+            let schema = schemas.get(&db, &tx, &change.table)?;
+            let editor = Editor { db: &db, conn: &tx, schema: &schema };
+            let names = |a: &[Assignment]| a.iter().map(|x| x.column.clone()).collect::<Vec<_>>();
+            let values = |a: &[Assignment]| a.iter().map(|x| x.value.clone()).collect::<Vec<_>>();
+            let (columns, key) = match change.op {
+                ChangeOp::Update => (names(&change.after), change.key_before.clone()),
+                ChangeOp::Delete => (names(&change.before), change.key_before.clone()),
+                ChangeOp::Insert => (names(&change.after), change.key_after.clone()),
+            };
+            let key = key.ok_or_else(|| DbError::NoRowKey(change.table.clone()))?;
+            let current = editor.current(&key, &columns)?;
+            let (saw, mine) = match change.op {
+                ChangeOp::Update => (Some(values(&change.before)), Some(values(&change.after))),
+                ChangeOp::Delete => (Some(values(&change.before)), None),
+                ChangeOp::Insert => (None, Some(values(&change.after))),
+            };
+            let edit = if current == mine {
+                None // already so: nothing to do
+            } else if current == saw {
+                Some(change.as_edit())
+            } else {
+                out.conflicts.push(RebaseConflict { index, columns, saw, theirs: current, mine });
+                continue;
+            };
+            match edit {
+                Some(edit) => {
+                    let applied = apply_in(&db, &tx, std::slice::from_ref(&edit))?;
+                    out.applied.extend(applied.into_iter().map(|c| (index, c)));
+                }
+                None => out.applied.push((index, change.clone())),
+            }
+        }
+        tx.commit().at(db.path())?;
+        Ok(out)
+    })
+}
+
+/// Applies a change whatever the row holds now (the user chose theirs over
+/// an app's write: "keep mine"): an update sets its values (or inserts the
+/// row back), a delete deletes, an insert replaces.
+pub fn force(path: &Path, change: &Change) -> Result<Vec<Change>> {
+    let db = crate::pool::pools().open_for_write(path)?;
+    let mut conn = db.writer()?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
+    let schema = db.table(&tx, &change.table)?;
+    let editor = Editor { db: &db, conn: &tx, schema: &schema };
+    let key = change.key_before.clone().or_else(|| change.key_after.clone());
+    let exists = match &key {
+        Some(k) => editor.current(k, &[])?.is_some(),
+        None => false,
+    };
+    let edits: Vec<Edit> = match (change.op, exists) {
+        (ChangeOp::Delete, false) => Vec::new(),
+        (ChangeOp::Delete, true) | (ChangeOp::Update, true) => vec![change.as_edit()],
+        (ChangeOp::Update, false) => Vec::new(),
+        (ChangeOp::Insert, true) => vec![
+            Edit::Delete { table: change.table.clone(), key: key.clone().unwrap_or_default() },
+            change.as_edit(),
+        ],
+        (ChangeOp::Insert, false) => vec![change.as_edit()],
+    };
+    let applied = apply_in(&db, &tx, &edits)?;
+    tx.commit().at(db.path())?;
+    Ok(applied)
 }
 
 /// Reverses `changes` (newest first) in one transaction.
@@ -253,6 +394,35 @@ impl Editor<'_> {
             before: zip(&stored, before_values),
             after: Vec::new(),
         })
+    }
+
+    /// The row's values of `columns` (an empty list: just whether it
+    /// exists), `None` when there is no row with this key.
+    fn current(&self, key_text: &str, columns: &[String]) -> Result<Option<Vec<Value>>> {
+        let key = self.key(key_text)?;
+        let (where_sql, key_values) = self.key_condition(&key);
+        let list = if columns.is_empty() {
+            "1".to_owned()
+        } else {
+            let names = columns
+                .iter()
+                .map(|c| self.schema.column_index(c).map(|i| Arc::clone(&self.schema.columns[i].name)))
+                .collect::<Result<Vec<_>>>()?;
+            ident::quote_list(names.iter().map(|c| &**c))
+        };
+        let sql = format!("SELECT {list} FROM {} WHERE {where_sql}", ident::quote(&self.schema.name));
+        let mut stmt = self.conn.prepare_cached(&sql).at(self.db.path())?;
+        let width = if columns.is_empty() { 0 } else { columns.len() };
+        let mut rows = stmt.query(rusqlite::params_from_iter(key_values.iter())).at(self.db.path())?;
+        match rows.next().at(self.db.path())? {
+            Some(row) => Ok(Some(
+                (0..width)
+                    .map(|i| row.get_ref(i).map(Value::from_ref))
+                    .collect::<rusqlite::Result<_>>()
+                    .at(self.db.path())?,
+            )),
+            None => Ok(None),
+        }
     }
 
     fn key(&self, text: &str) -> Result<RowKey> {

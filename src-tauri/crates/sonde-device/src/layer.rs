@@ -4,7 +4,9 @@
 use crate::android::{self, Android};
 use crate::error::{DeviceError, Result};
 use crate::ios::Ios;
-use crate::model::{App, DbFile, Device, Platform, Progress, PushOptions, PushReport};
+use crate::model::{
+    App, DbFile, Device, Fingerprint, Platform, Progress, PullOptions, Pulled, PushOptions, PushReport,
+};
 use crate::runner::{CancellationToken, Timeouts};
 use crate::sim::Sim;
 use crate::snapshot::{Snapshot, Workspace};
@@ -182,11 +184,35 @@ impl DeviceLayer {
     /// Pulls a verified snapshot (Android, iOS devices). Simulator databases
     /// are host files: use [`Self::sim_path`] instead.
     #[instrument(skip_all, fields(uri = %uri))]
-    pub async fn pull(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Snapshot> {
+    pub async fn pull(
+        &self,
+        uri: &DeviceUri,
+        opts: &PullOptions,
+        cancel: &CancellationToken,
+    ) -> Result<Pulled> {
         match uri.platform {
-            Platform::Android => self.android().await?.pull(&self.workspace, uri, cancel).await,
-            Platform::Ios => self.ios().await?.pull(&self.workspace, uri, cancel).await,
+            Platform::Android => self.android().await?.pull(&self.workspace, uri, opts, cancel).await,
+            Platform::Ios => {
+                let mut snapshot = self.ios().await?.pull(&self.workspace, uri, cancel).await?;
+                if opts.rebase {
+                    snapshot.manifest.dirty = true;
+                    snapshot.manifest.rebase_needed = true;
+                    snapshot.save_manifest()?;
+                }
+                let moved_bytes = snapshot.manifest.device.total();
+                Ok(Pulled { snapshot, moved_bytes })
+            }
             Platform::Sim => Err(DeviceError::InPlace { action: "pull" }),
+        }
+    }
+
+    /// A cheap look at a device database's files (one tool call on
+    /// Android), for a watch to compare from one interval to the next.
+    pub async fn fingerprint(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Fingerprint> {
+        match uri.platform {
+            Platform::Android => self.android().await?.fingerprint(uri, cancel).await,
+            Platform::Ios => self.ios().await?.fingerprint(uri, cancel).await,
+            Platform::Sim => Err(DeviceError::InPlace { action: "watch through the device" }),
         }
     }
 
@@ -243,7 +269,7 @@ mod tests {
         assert_send(&layer.find_device("x", &cancel));
         assert_send(&layer.apps(&device, true, &cancel));
         assert_send(&layer.databases(&device, "com.x", &cancel));
-        assert_send(&layer.pull(&uri, &cancel));
+        assert_send(&layer.pull(&uri, &PullOptions::default(), &cancel));
         assert_send(&layer.sim_path(&uri, &cancel));
     }
 }

@@ -156,6 +156,43 @@ pub enum PushProgress {
 /// Where a push reports its stages.
 pub type Progress<'a> = &'a (dyn Fn(PushProgress) + Send + Sync);
 
+/// How to pull.
+#[derive(Debug, Clone, Default)]
+pub struct PullOptions {
+    /// The previous version's database file, not copied again when unchanged.
+    pub reuse: Option<Reuse>,
+    /// The new version becomes the base of pending edits: the snapshot is
+    /// installed dirty, marked for them to be re-applied.
+    pub rebase: bool,
+}
+
+/// A database file already here, to reuse when the device still holds it.
+#[derive(Debug, Clone)]
+pub struct Reuse {
+    pub db: crate::snapshot::FileState,
+    /// The local copy of those bytes.
+    pub path: std::path::PathBuf,
+}
+
+/// What a pull brought.
+#[derive(Debug, Clone)]
+pub struct Pulled {
+    pub snapshot: crate::snapshot::Snapshot,
+    /// Bytes copied from the device (a `-wal`-only re-pull moves only the `-wal`).
+    pub moved_bytes: u64,
+}
+
+/// A cheap look at a device database's files, compared by a watch from
+/// one interval to the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Sizes and times of the files: any commit changes it.
+    pub stamp: String,
+    /// Which file the database is (its inode), when the device says: a
+    /// new one means the app recreated its database.
+    pub file_id: Option<u64>,
+}
+
 /// A SQLite database starts with these 16 bytes.
 pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 

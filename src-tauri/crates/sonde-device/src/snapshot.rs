@@ -48,6 +48,13 @@ pub struct DeviceFiles {
     pub journal: Option<FileState>,
 }
 
+impl DeviceFiles {
+    /// Bytes of all three files.
+    pub fn total(&self) -> u64 {
+        self.db.size + self.wal.as_ref().map_or(0, |f| f.size) + self.journal.as_ref().map_or(0, |f| f.size)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub uri: String,
@@ -62,6 +69,11 @@ pub struct Manifest {
     /// in the change log, but they are something to push).
     #[serde(default)]
     pub sql_writes: u32,
+    /// The working copy is a new device version onto which the pending
+    /// change log must still be re-applied (set with the new files, in the
+    /// same manifest write, so a crash in between loses no edit).
+    #[serde(default)]
+    pub rebase_needed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -337,6 +349,7 @@ mod tests {
             dirty: true,
             pushes: 0,
             sql_writes: 0,
+            rebase_needed: false,
         };
         let snap = Snapshot { dir: tmp.path().to_path_buf(), manifest };
         assert_eq!(snap.checkpointed_db().expect("no -wal"), snap.db_path());
@@ -368,6 +381,7 @@ mod tests {
             dirty: false,
             pushes: 0,
             sql_writes: 0,
+            rebase_needed: false,
         };
         {
             let abandoned = ws.staging_for(&uri).expect("staging");

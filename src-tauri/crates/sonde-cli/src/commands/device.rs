@@ -10,7 +10,7 @@ use sonde_core::PushOutcome;
 use std::io::Write;
 use std::path::Path;
 
-fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
+pub(super) fn print_json<T: serde::Serialize>(value: &T) -> CliResult {
     let mut out = stdout();
     serde_json::to_writer(&mut out, value).map_err(|e| CliError::Output(e.into()))?;
     writeln!(out)?;

@@ -24,7 +24,7 @@ pub fn run(
 ) -> CliResult {
     let (db_a, db_b) = match (b, from) {
         (Some(b), None) => (ctx.open(a)?, ctx.open(b)?),
-        (None, Some(from)) => ctx.run(ctx.core.version_pair(a, from, to, &ctx.cancel))?,
+        (None, Some(from)) => ctx.run(ctx.core.version_pair(&sonde_core::Location::parse(a)?, from, to))?,
         (Some(_), Some(_)) => return Err(CliError::Usage("give either B or --from N, not both".into())),
         (None, None) => return Err(CliError::Usage("give the database to compare with, or --from N".into())),
     };

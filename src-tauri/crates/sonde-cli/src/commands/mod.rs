@@ -7,6 +7,7 @@ mod diff;
 mod edit;
 mod export;
 mod read;
+mod watch;
 
 use crate::cli::Command;
 use sonde_core::device::runner::CancellationToken;
@@ -110,6 +111,13 @@ pub fn run(command: Command) -> CliResult {
         Command::Discard { uri } => device::discard(&ctx, &uri),
         Command::Push { uri, no_stop, json } => device::push(&ctx, &uri, !no_stop, json),
         Command::Doctor { json } => device::doctor(&ctx, json),
+        Command::Versions { db, json } => watch::versions(&ctx, &db, json),
+        Command::Watch { db, interval, count, json } => watch::watch(&ctx, &db, interval, count, json),
+        Command::Conflicts { uri, json } => watch::conflicts(&ctx, &ctx.open(&uri)?, json),
+        Command::Resolve { uri, id, keep, json } => {
+            let keep = if keep == "mine" { sonde_core::Keep::Mine } else { sonde_core::Keep::Theirs };
+            watch::resolve(&ctx, &ctx.open(&uri)?, id, keep, json)
+        }
         Command::Diff { a, b, from, to, tables, json, sql } => {
             let format = if sql {
                 diff::Format::Sql

@@ -11,7 +11,7 @@ mod push;
 mod target;
 
 use crate::error::{DeviceError, Result};
-use crate::model::{group_databases, printable, App, DbFile, Device, Platform, SQLITE_HEADER};
+use crate::model::{group_databases, printable, App, DbFile, Device, Fingerprint, Platform, SQLITE_HEADER};
 use crate::quote::{sh_join, sh_quote, validate_package};
 use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutput};
 use crate::snapshot::{DeviceFiles, FileState};
@@ -282,6 +282,29 @@ impl Android {
         let present = self.present_files(serial, target, cancel).await?;
         let files = self.hash_files(serial, target, &present, cancel).await?;
         Ok((files, present.total()))
+    }
+
+    /// One cheap look at a database's files, in one adb call: size, inode
+    /// and modification time (ns) of the database, its `-wal` and its
+    /// `-journal`. It changes when the app commits (or recreates the file);
+    /// a watch compares it from one interval to the next.
+    pub async fn fingerprint(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Fingerprint> {
+        let target = Target::of(uri)?;
+        let paths: Vec<String> = SIDES.iter().map(|s| target.side(s)).collect();
+        let mut words = vec!["stat", "-c", "%s %i %y %n"];
+        words.extend(paths.iter().map(String::as_str));
+        let out = self.shell_raw(&uri.device, &target.command(&words), cancel).await?;
+        let text = out.stdout_text();
+        // Only lines of the files themselves: a missing side file is not an error.
+        let mut lines: Vec<&str> =
+            text.lines().filter(|l| paths.iter().any(|p| l.ends_with(p.as_str()))).collect();
+        let Some(db_line) = lines.iter().find(|l| l.ends_with(&format!(" {}", target.path))) else {
+            return Err(shell_error(&out, &target.path));
+        };
+        // "%s %i %y %n": the inode is the second word.
+        let file_id = db_line.split(' ').nth(1).and_then(|w| w.parse().ok());
+        lines.sort_unstable();
+        Ok(Fingerprint { stamp: lines.join("\n"), file_id })
     }
 
     /// Which of the database's files exist, with their sizes (`stat`).

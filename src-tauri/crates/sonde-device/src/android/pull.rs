@@ -3,31 +3,46 @@
 use super::{Android, Target};
 use crate::error::{DeviceError, Result};
 use crate::hash::sha256_file_copying_async;
+use crate::model::{PullOptions, Pulled};
 use crate::runner::CancellationToken;
-use crate::snapshot::{now_ms, FileState, Manifest, Snapshot, Workspace, DB_FILE, ORIGINAL_DIR};
+use crate::snapshot::{now_ms, FileState, Manifest, Workspace, DB_FILE, ORIGINAL_DIR};
 use crate::uri::DeviceUri;
 
 impl Android {
     /// Pulls a consistent snapshot: the database with its `-wal` and
     /// `-journal`, copied concurrently while the device hashes them, each
     /// copy verified by size and SHA-256 against that hash, then moved into
-    /// place together.
+    /// place together. With `opts.reuse` (the previous version's database file),
+    /// a database file the device still holds unchanged is not copied again:
+    /// only its side files move (a new commit usually changes only the `-wal`).
     pub async fn pull(
         &self,
         ws: &Workspace,
         uri: &DeviceUri,
+        opts: &PullOptions,
         cancel: &CancellationToken,
-    ) -> Result<Snapshot> {
+    ) -> Result<Pulled> {
         let target = Target::of(uri)?;
         let serial = uri.device.as_str();
         let mut last_problem = DeviceError::KeptChanging;
+        let mut reuse = opts.reuse.as_ref();
         for attempt in 1..=3 {
             // Hash on the device while copying: each copy is then checked
             // against a hash taken during its own transfer.
             let present = self.present_files(serial, &target, cancel).await?;
             let staging = ws.staging_for(uri)?;
-            let timeout = self.timeouts.transfer(present.total());
-            let copies = present.files.iter().map(|(suffix, _)| {
+            let db_size = present.files.first().map_or(0, |(_, size)| *size);
+            // Same size as the kept copy: likely the same bytes; the device's
+            // hash (taken anyway) decides.
+            let keep_db = reuse.filter(|r| r.db.size == db_size);
+            let moving: Vec<&(&str, u64)> = present
+                .files
+                .iter()
+                .filter(|(suffix, _)| !(suffix.is_empty() && keep_db.is_some()))
+                .collect();
+            let moved: u64 = moving.iter().map(|(_, size)| size).sum();
+            let timeout = self.timeouts.transfer(moved);
+            let copies = moving.iter().map(|(suffix, _)| {
                 let dest = staging.path().join(format!("{DB_FILE}{suffix}"));
                 let cmd = target.command(&["cat", &target.side(suffix)]);
                 async move { self.exec_out_to(serial, &cmd, &dest, timeout, cancel).await }
@@ -38,6 +53,20 @@ impl Android {
             );
             let before = hashed?;
             copied?;
+            if let Some(kept) = keep_db {
+                if kept.db != before.db {
+                    // The database file changed too: copy everything.
+                    tracing::info!("the database file changed as well; pulling it whole");
+                    reuse = None;
+                    continue;
+                }
+                let dest = staging.path().join(DB_FILE);
+                let from = kept.path.clone();
+                crate::blocking(move || {
+                    std::fs::copy(&from, &dest).map(drop).map_err(|e| DeviceError::io(&from, e))
+                })
+                .await?;
+            }
             let wanted: Vec<(&str, &FileState)> = [
                 ("", Some(&before.db)),
                 ("-wal", before.wal.as_ref()),
@@ -89,11 +118,12 @@ impl Android {
                 uri: uri.to_string(),
                 pulled_at: now_ms(),
                 device: before,
-                dirty: false,
+                dirty: opts.rebase,
                 pushes: 0,
                 sql_writes: 0,
+                rebase_needed: opts.rebase,
             };
-            return ws.install(uri, staging, manifest);
+            return Ok(Pulled { snapshot: ws.install(uri, staging, manifest)?, moved_bytes: moved });
         }
         Err(last_problem)
     }

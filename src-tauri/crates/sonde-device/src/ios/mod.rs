@@ -20,7 +20,7 @@ mod state;
 mod walk;
 
 use crate::error::{DeviceError, Result};
-use crate::model::printable;
+use crate::model::{printable, Fingerprint};
 use crate::model::{
     App, DbFile, Device, DeviceKind, DeviceState, Platform, Progress, PushOptions, PushReport,
 };
@@ -253,6 +253,22 @@ impl Ios {
         let uri = DeviceUri::parse(&snapshot.manifest.uri)?;
         let afc = self.afc_for(&uri)?;
         push::push(&afc, ws, snapshot, opts, progress, cancel).await
+    }
+
+    /// A cheap look at a database's files (size and mtime of the database
+    /// and its `-wal`), compared from one watch interval to the next.
+    pub async fn fingerprint(&self, uri: &DeviceUri, cancel: &CancellationToken) -> Result<Fingerprint> {
+        let afc = self.afc_for(uri)?;
+        let mut parts = Vec::with_capacity(2);
+        for suffix in ["", "-wal"] {
+            let rel = format!("{}{suffix}", uri.path);
+            let stat = afc.info(&rel, cancel).await?;
+            if suffix.is_empty() && stat.is_none() {
+                return Err(DeviceError::NoSuchFile { path: uri.path.clone() });
+            }
+            parts.push(stat.map(|s| format!("{} {:?}", s.size, s.mtime)).unwrap_or_default());
+        }
+        Ok(Fingerprint { stamp: parts.join("|"), file_id: None })
     }
 
     /// The container of an `ios://` location, its path validated again

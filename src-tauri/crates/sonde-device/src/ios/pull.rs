@@ -55,6 +55,7 @@ pub async fn pull(
             dirty: false,
             pushes: 0,
             sql_writes: 0,
+            rebase_needed: false,
         };
         return ws.install(uri, staging, manifest);
     }
