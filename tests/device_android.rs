@@ -180,7 +180,7 @@ fn push_is_refused_when_the_device_copy_changed() {
     }
     let snapshot_before = dump(&device_db);
     let hashes = (sha256(&device_db), sha256(&device_db.with_extension("db-wal")));
-    let err = lab.sonde_err(&["push", &uri]);
+    let err = lab.sonde_err(&["push", "--no-rebase", &uri]);
     assert!(err.contains("changed since it was pulled"), "{err}");
     assert_eq!((sha256(&device_db), sha256(&device_db.with_extension("db-wal"))), hashes, "device untouched");
     assert_eq!(dump(&device_db), snapshot_before);

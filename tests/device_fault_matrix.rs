@@ -433,7 +433,7 @@ fn the_device_database_changes_between_pull_and_push() {
     app_writes(&lab, 11);
     let theirs = device_state(&lab);
     for attempt in 0..2 {
-        let err = sonde.run(&["push", &uri]).outcome().expect_err("refused");
+        let err = sonde.run(&["push", "--no-rebase", &uri]).outcome().expect_err("refused");
         assert!(err.contains("changed since it was pulled"), "attempt {attempt}: {err}");
         assert_eq!(device_state(&lab), theirs, "the app's version stays");
         assert_eq!(sonde.user1(&uri), "mine", "the edit survives");
@@ -451,7 +451,7 @@ fn the_device_database_changes_between_pull_and_push() {
     ]}));
     reset_trace(&lab);
     let err = std::thread::scope(|s| {
-        let push = s.spawn(|| sonde.run(&["push", &uri]));
+        let push = s.spawn(|| sonde.run(&["push", "--no-rebase", &uri]));
         let start = Instant::now();
         while !trace(&lab).iter().any(|(_, svc)| svc.contains("'sha256sum' 'databases/.shop.db.sonde-new-")) {
             assert!(start.elapsed() < BOUND, "the push never verified its staged copy");
@@ -494,8 +494,8 @@ fn racing_pushes_leave_one_complete_version() {
             {"match": "'sha256sum' 'databases/shop.db' 'databases/shop.db-wal'", "action": "slow", "bytes_per_sec": 250}
         ]}));
         let (ra, rb) = std::thread::scope(|s| {
-            let ta = s.spawn(|| a.run(&["push", &uri]));
-            let tb = s.spawn(|| b.run(&["push", &uri]));
+            let ta = s.spawn(|| a.run(&["push", "--no-rebase", &uri]));
+            let tb = s.spawn(|| b.run(&["push", "--no-rebase", &uri]));
             (ta.join().expect("a"), tb.join().expect("b"))
         });
         lab.sim().set_faults(j!({}));
@@ -531,8 +531,8 @@ fn racing_pushes_leave_one_complete_version() {
         a.ok(&["pull", &uri]);
         edit(&a, &uri, &format!("same {round}"));
         let runs = std::thread::scope(|s| {
-            let t1 = s.spawn(|| a.run(&["push", &uri]));
-            let t2 = s.spawn(|| a.run(&["push", &uri]));
+            let t1 = s.spawn(|| a.run(&["push", "--no-rebase", &uri]));
+            let t2 = s.spawn(|| a.run(&["push", "--no-rebase", &uri]));
             [t1.join().expect("1"), t2.join().expect("2")]
         });
         let outcomes: Vec<Result<(), String>> = runs.iter().map(Run::outcome).collect();

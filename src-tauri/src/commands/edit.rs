@@ -58,7 +58,7 @@ pub async fn push_database(
     let report = |stage| {
         let _ = on_progress.send(stage);
     };
-    let result = desktop.core.push(&uri, PushOptions { stop_app }, report, &cancel).await;
+    let result = desktop.core.push(&uri, PushOptions { stop_app }, true, report, &cancel).await;
     desktop.end_op(&op_id);
     Ok(result?)
 }

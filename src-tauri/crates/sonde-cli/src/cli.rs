@@ -123,12 +123,17 @@ pub enum Command {
     },
     /// Drop the unpushed edits of a device database and pull its current version.
     Discard { uri: String },
-    /// Push the edited snapshot back to the device (refused if the device copy changed).
+    /// Push the edited snapshot back to the device. If the app wrote since the
+    /// pull, your changes are rebased onto its new version first (refused
+    /// while any conflicts: see `sonde conflicts`).
     Push {
         uri: String,
         /// Do not force-stop the app before replacing its database.
         #[arg(long)]
         no_stop: bool,
+        /// Refuse instead of rebasing when the device copy changed since the pull.
+        #[arg(long)]
+        no_rebase: bool,
         #[arg(long)]
         json: bool,
     },

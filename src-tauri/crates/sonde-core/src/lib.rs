@@ -53,7 +53,9 @@ pub use watch::{WatchEvent, DEFAULT_INTERVAL as DEFAULT_WATCH_INTERVAL, WATCH_RO
 pub use sonde_db::{
     appstate::{HistoryEntry, RecentDatabase},
     cursor_sql::SqlPage,
-    diff::{DbDiff, DiffSink, GroupedSink, RowChange, RowOp, SchemaChange, TableCounts, TableHeader},
+    diff::{
+        DbDiff, DiffSink, GroupedSink, RowChange, RowOp, SchemaChange, TableCounts, TableHeader, TableStatus,
+    },
     export::Format,
     filter::Filter,
     mutation::{Assignment, Change, Edit},

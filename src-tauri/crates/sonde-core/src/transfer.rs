@@ -68,20 +68,22 @@ impl Sonde {
     /// swap, each stage reported as it happens. A snapshot with nothing
     /// edited is not pushed at all. When the app wrote since the pull, the
     /// pending changes are rebased onto the device's new version and the
-    /// push goes out against it (refused while any change conflicts).
-    #[instrument(skip_all, fields(uri = %uri))]
+    /// push goes out against it (refused while any change conflicts);
+    /// with `rebase` false it is refused instead.
+    #[instrument(skip_all, fields(uri = %uri, rebase))]
     pub async fn push(
         &self,
         uri: &DeviceUri,
         opts: PushOptions,
+        rebase: bool,
         progress: impl Fn(PushProgress) + Send + Sync,
         cancel: &CancellationToken,
     ) -> Result<PushOutcome> {
         let key = Location::Device(uri.clone()).key();
         let _turn = self.writes.lock(&key).await;
         self.refuse_conflicts(uri).await?;
-        match self.push_once(uri, opts.clone(), &progress, cancel).await {
-            Err(CoreError::Device(DeviceError::ChangedOnDevice { .. })) => {
+        match self.push_once(uri, opts, &progress, cancel).await {
+            Err(CoreError::Device(DeviceError::ChangedOnDevice { .. })) if rebase => {
                 tracing::info!("the device changed since the pull: rebasing before pushing");
                 self.rebase_onto_device(uri, crate::versions::Producer::Pull, cancel).await?;
                 self.refuse_conflicts(uri).await?;

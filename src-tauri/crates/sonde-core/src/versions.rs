@@ -7,7 +7,8 @@
 //! On disk, per database (`<data>/versions/<hash of its location>/`):
 //! `index.json` (the versions), `blobs/<sha256>` (each distinct file once,
 //! read-only: a version that only changed the `-wal` shares its database
-//! file with the previous one), and `open/<n>/` (hard links that make
+//! file with the previous one), and `open/<n>/` (hard links, or copies for
+//! a version with a `-wal` or `-journal`, that make
 //! version n a database SQLite can open read-only, made on demand).
 //! Retention: the newest versions up to a count and a disk budget,
 //! whichever is smaller; the oldest go first; the pulled baseline of
@@ -260,16 +261,17 @@ impl Versions {
         let _ = std::fs::remove_dir_all(&tmp);
         std::fs::create_dir_all(&tmp).map_err(|e| CoreError::io(&tmp, e))?;
         let has_journal = record.files.iter().any(|(s, _, _)| s == "-journal");
+        let has_side = record.files.len() > 1;
         for (suffix, sha, _) in &record.files {
             let blob = dir.join("blobs").join(sha);
             let to = tmp.join(format!("{}{suffix}", sonde_device::snapshot::DB_FILE));
-            // A hot journal is rolled back when the version is opened, which
-            // writes: such a version gets copies, not links to shared blobs.
-            let made = if has_journal {
-                std::fs::copy(&blob, &to).map(drop)
-            } else {
-                std::fs::hard_link(&blob, &to)
-            };
+            // Copies, not links to the shared blobs, when the version has a
+            // side file: a hot journal is rolled back when the version is
+            // opened (a write), and SQLite keeps one WAL index per database
+            // inode in a process, so two versions sharing their database
+            // file's inode would read each other's `-wal`.
+            let made =
+                if has_side { std::fs::copy(&blob, &to).map(drop) } else { std::fs::hard_link(&blob, &to) };
             made.or_else(|_| std::fs::copy(&blob, &to).map(drop)).map_err(|e| CoreError::io(&to, e))?;
         }
         std::fs::rename(&tmp, &open).map_err(|e| CoreError::io(&open, e))?;

@@ -77,6 +77,22 @@ fn device_away(e: &CoreError) -> bool {
     )
 }
 
+/// What else a new version brought, besides its diff.
+struct Change {
+    replaced: bool,
+    rebased: u32,
+    conflicts: Vec<Conflict>,
+}
+
+/// Reports an error once, not at every interval while it lasts.
+fn report_once(last: &mut Option<String>, e: &CoreError, on_event: &mut impl FnMut(WatchEvent)) {
+    let message = e.to_string();
+    if last.as_deref() != Some(message.as_str()) {
+        on_event(WatchEvent::Error { error: UiError::from(e) });
+        *last = Some(message);
+    }
+}
+
 /// Where a watch looks.
 enum Watched {
     Device(DeviceUri),
@@ -117,11 +133,19 @@ impl Sonde {
     ) -> Result<()> {
         let key = db.location.key();
         let mut current = self.snapshot_version(uri).await?;
+        // The baseline look comes before `started`: a commit after it is seen.
+        // Without one (the device is away), the first look pulls: the pull
+        // is deduplicated against the version it started from.
+        let mut seen: Option<Fingerprint> = self.devices.fingerprint(uri, cancel).await.ok();
+        // Our own push swaps in a new file: not the app recreating its database.
+        let mut pushes_seen = self.pushes(uri).await;
         on_event(WatchEvent::Started { version: current.clone() });
-        let mut seen: Option<Fingerprint> = None;
         let mut paused = false;
         let mut failed: Option<String> = None;
         loop {
+            if !self.sleep(interval, cancel).await {
+                return Ok(());
+            }
             let look = self.devices.fingerprint(uri, cancel).await.map_err(CoreError::from);
             if cancel.is_cancelled() {
                 return Ok(());
@@ -133,22 +157,12 @@ impl Sonde {
                         paused = true;
                         on_event(WatchEvent::Paused { reason: e.message_for(crate::Face::App) });
                     }
-                    if !self.sleep(interval, cancel).await {
-                        return Ok(());
-                    }
                     continue;
                 }
                 Err(e) => {
                     // The database is gone (the app deleting it before it
                     // recreates it, say): said once, and watched on.
-                    let message = e.to_string();
-                    if failed.as_deref() != Some(&message) {
-                        on_event(WatchEvent::Error { error: UiError::from(&e) });
-                        failed = Some(message);
-                    }
-                    if !self.sleep(interval, cancel).await {
-                        return Ok(());
-                    }
+                    report_once(&mut failed, &e, on_event);
                     continue;
                 }
             };
@@ -156,62 +170,74 @@ impl Sonde {
                 paused = false;
                 on_event(WatchEvent::Resumed);
             }
-            // The first look is the baseline: the version we start from was
-            // pulled when the database was opened.
-            let changed = seen.as_ref().is_some_and(|s| s.stamp != fingerprint.stamp);
-            let replaced = seen.as_ref().is_some_and(|s| {
-                s.file_id.is_some() && fingerprint.file_id.is_some() && s.file_id != fingerprint.file_id
-            });
-            if seen.is_none() {
-                seen = Some(fingerprint);
-            } else if changed {
-                match self.take_device_version(uri, &key, cancel).await {
-                    Ok((version, rebased, conflicts)) => {
-                        failed = None;
-                        seen = Some(fingerprint);
-                        if version.number != current.number {
-                            match self
-                                .diff_versions_at(&key, current.number, version.number, WATCH_ROW_CAP)
-                                .await
-                            {
-                                Ok(diff) => {
-                                    on_event(WatchEvent::Version {
-                                        version: version.clone(),
-                                        diff,
-                                        replaced,
-                                        rebased,
-                                        conflicts,
-                                    });
-                                }
-                                Err(e) => on_event(WatchEvent::Error { error: UiError::from(&e) }),
-                            }
-                            current = version;
-                        }
+            if seen.as_ref().is_some_and(|s| s.stamp == fingerprint.stamp) {
+                continue;
+            }
+            let pushed = self.pushes(uri).await != pushes_seen;
+            let replaced = !pushed
+                && seen.as_ref().is_some_and(|s| {
+                    s.file_id.is_some() && fingerprint.file_id.is_some() && s.file_id != fingerprint.file_id
+                });
+            match self.take_device_version(uri, &key, cancel).await {
+                Ok((version, rebased, conflicts)) => {
+                    failed = None;
+                    seen = Some(fingerprint);
+                    pushes_seen = self.pushes(uri).await;
+                    if version.number == current.number {
+                        continue;
                     }
-                    Err(e) if cancel.is_cancelled() && matches!(e.kind(), ErrorKind::Cancelled) => {
-                        return Ok(())
-                    }
-                    Err(e) if device_away(&e) => {
-                        if !paused {
-                            paused = true;
-                            on_event(WatchEvent::Paused { reason: e.message_for(crate::Face::App) });
-                        }
-                    }
-                    Err(e) => {
-                        let message = e.to_string();
-                        if failed.as_deref() != Some(&message) {
-                            on_event(WatchEvent::Error { error: UiError::from(&e) });
-                            failed = Some(message);
-                        }
-                        // Not retried until the device changes again.
-                        seen = Some(fingerprint);
+                    let change = Change { replaced, rebased, conflicts };
+                    self.report_version(&key, &current, &version, change, on_event).await;
+                    current = version;
+                }
+                Err(_) if cancel.is_cancelled() => return Ok(()),
+                Err(e) if device_away(&e) => {
+                    if !paused {
+                        paused = true;
+                        on_event(WatchEvent::Paused { reason: e.message_for(crate::Face::App) });
                     }
                 }
-            }
-            if !self.sleep(interval, cancel).await {
-                return Ok(());
+                Err(e) => {
+                    report_once(&mut failed, &e, on_event);
+                    // Not retried until the device changes again.
+                    seen = Some(fingerprint);
+                }
             }
         }
+    }
+
+    /// Reports a new version with its diff against the previous one. A
+    /// version with the same rows and schema (a checkpoint, a write caught
+    /// before its commit) is kept in the history but not reported, unless
+    /// it replaced the file or settled pending edits.
+    async fn report_version(
+        &self,
+        key: &str,
+        from: &VersionInfo,
+        to: &VersionInfo,
+        change: Change,
+        on_event: &mut impl FnMut(WatchEvent),
+    ) {
+        match self.diff_versions_at(key, from.number, to.number, WATCH_ROW_CAP).await {
+            Ok(diff) => {
+                let news = !diff.tables.is_empty() || !diff.schema.is_empty();
+                if news || change.replaced || change.rebased > 0 || !change.conflicts.is_empty() {
+                    on_event(WatchEvent::Version {
+                        version: to.clone(),
+                        diff,
+                        replaced: change.replaced,
+                        rebased: change.rebased,
+                        conflicts: change.conflicts,
+                    });
+                }
+            }
+            Err(e) => on_event(WatchEvent::Error { error: UiError::from(&e) }),
+        }
+    }
+
+    /// How many times the snapshot was pushed since its pull.
+    async fn pushes(&self, uri: &DeviceUri) -> Option<u32> {
+        self.load_snapshot(uri).await.ok().flatten().map(|s| s.manifest.pushes)
     }
 
     /// Pulls the device's new version; pending edits are rebased onto it.
@@ -260,8 +286,6 @@ impl Sonde {
         on_event: &mut (impl FnMut(WatchEvent) + Send),
     ) -> Result<()> {
         let key = db.location.key();
-        let (mut current, mut stamp) = self.copy_version(&key, path).await?;
-        on_event(WatchEvent::Started { version: current.clone() });
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel::<()>();
         let names = side_files_names(path);
         let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_owned);
@@ -278,6 +302,8 @@ impl Sonde {
         if let Err(e) = &watcher {
             tracing::warn!(error = %e, "no file events here; looking once per interval");
         }
+        let (mut current, mut stamp) = self.copy_version(&key, path).await?;
+        on_event(WatchEvent::Started { version: current.clone() });
         let mut failed: Option<String> = None;
         loop {
             tokio::select! {
@@ -298,25 +324,13 @@ impl Sonde {
                     if version.number == current.number {
                         continue;
                     }
-                    match self.diff_versions_at(&key, current.number, version.number, WATCH_ROW_CAP).await {
-                        Ok(diff) => on_event(WatchEvent::Version {
-                            version: version.clone(),
-                            diff,
-                            replaced,
-                            rebased: 0,
-                            conflicts: Vec::new(),
-                        }),
-                        Err(e) => on_event(WatchEvent::Error { error: UiError::from(&e) }),
-                    }
+                    let change = Change { replaced, rebased: 0, conflicts: Vec::new() };
+                    self.report_version(&key, &current, &version, change, on_event).await;
                     current = version;
                 }
                 Err(e) => {
                     stamp = now;
-                    let message = e.to_string();
-                    if failed.as_deref() != Some(&message) {
-                        on_event(WatchEvent::Error { error: UiError::from(&e) });
-                        failed = Some(message);
-                    }
+                    report_once(&mut failed, &e, on_event);
                 }
             }
         }

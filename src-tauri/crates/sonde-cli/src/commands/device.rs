@@ -120,10 +120,11 @@ pub fn discard(ctx: &Ctx, uri: &str) -> CliResult {
     Ok(())
 }
 
-pub fn push(ctx: &Ctx, uri: &str, stop_app: bool, json: bool) -> CliResult {
+pub fn push(ctx: &Ctx, uri: &str, stop_app: bool, rebase: bool, json: bool) -> CliResult {
     let uri = DeviceUri::parse(uri)?;
     let meter = PushMeter::on_stderr();
-    let outcome = ctx.run(ctx.core.push(&uri, PushOptions { stop_app }, |p| meter.show(p), &ctx.cancel));
+    let outcome =
+        ctx.run(ctx.core.push(&uri, PushOptions { stop_app }, rebase, |p| meter.show(p), &ctx.cancel));
     meter.finish();
     let outcome = outcome?;
     if json {

@@ -109,7 +109,9 @@ pub fn run(command: Command) -> CliResult {
         Command::Dbs { device, app, json } => device::dbs(&ctx, &device, &app, json),
         Command::Pull { uri, output, discard } => device::pull(&ctx, &uri, output.as_deref(), discard),
         Command::Discard { uri } => device::discard(&ctx, &uri),
-        Command::Push { uri, no_stop, json } => device::push(&ctx, &uri, !no_stop, json),
+        Command::Push { uri, no_stop, no_rebase, json } => {
+            device::push(&ctx, &uri, !no_stop, !no_rebase, json)
+        }
         Command::Doctor { json } => device::doctor(&ctx, json),
         Command::Versions { db, json } => watch::versions(&ctx, &db, json),
         Command::Watch { db, interval, count, json } => watch::watch(&ctx, &db, interval, count, json),

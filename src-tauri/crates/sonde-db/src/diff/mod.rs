@@ -497,16 +497,14 @@ fn one_side(
 ) -> Result<rows::Counts> {
     let empty_db = rusqlite::Connection::open_in_memory().at(path)?;
     let key = key_exprs(schema).unwrap_or_default();
-    // The same columns and key names, no rows: the other side of the join.
-    let create = format!(
-        "CREATE TABLE {}({})",
-        crate::ident::quote(&schema.name),
-        crate::ident::quote_list(columns.iter().map(|c| &**c))
-    );
+    // The same columns and key names, no rows: the other side of the join
+    // (under a neutral name: `sqlite_sequence`, say, cannot be created).
+    const EMPTY: &str = "empty_side";
+    let create = format!("CREATE TABLE {EMPTY}({})", crate::ident::quote_list(columns.iter().map(|c| &**c)));
     empty_db.execute_batch(&create).at(path)?;
     let rowid = matches!(schema.key, KeyStrategy::Rowid { .. });
     let real = rows::Side { conn, path, table: &schema.name, key: key.clone(), rowid };
-    let empty = rows::Side { conn: &empty_db, path, table: &schema.name, key: key.clone(), rowid };
+    let empty = rows::Side { conn: &empty_db, path, table: EMPTY, key: key.clone(), rowid };
     if key.is_empty() {
         return match op {
             RowOp::Insert => rows::multiset(&empty, &real, columns, emit),

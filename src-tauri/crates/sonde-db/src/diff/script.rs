@@ -96,18 +96,23 @@ pub fn write(a: &Path, b: &Path, opts: &DiffOptions, out: &mut dyn Write) -> Res
                 emptied: Vec::new(),
             };
             session.run(opts, &mut inserts)?;
-            let mut refill: Vec<String> = rebuilt.iter().cloned().chain(emptied).collect();
-            // AUTOINCREMENT counters last: inserts above move them.
+            let refill: Vec<String> = rebuilt.iter().cloned().chain(emptied).collect();
+            for name in &refill {
+                if let Some(table) = session.table_b(name)? {
+                    let sql = insert_sql(&table);
+                    session
+                        .each_row_b(&table, &mut |rowid, values| w.line(&insert_line(&sql, rowid, values)))?;
+                }
+            }
+            // AUTOINCREMENT counters last: every insert above moves them
+            // (SQLite never drops `sqlite_sequence`: emptied at most).
             if in_scope("sqlite_sequence") {
                 if session.table_b("sqlite_sequence")?.is_some()
                     || before.keys().any(|(_, n)| n == "sqlite_sequence")
                 {
                     w.line("DELETE FROM sqlite_sequence;")?;
                 }
-                refill.push("sqlite_sequence".into());
-            }
-            for name in &refill {
-                if let Some(table) = session.table_b(name)? {
+                if let Some(table) = session.table_b("sqlite_sequence")? {
                     let sql = insert_sql(&table);
                     session
                         .each_row_b(&table, &mut |rowid, values| w.line(&insert_line(&sql, rowid, values)))?;

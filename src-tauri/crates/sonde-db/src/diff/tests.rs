@@ -357,3 +357,45 @@ fn schema_changes_are_reported_and_scripted() {
     };
     assert_eq!(dump(&conn), dump(&Connection::open(&b).expect("b")));
 }
+
+/// A database recreated without AUTOINCREMENT has no `sqlite_sequence`
+/// (and the other way round): an internal table on one side only is
+/// diffed like any other, and the script still turns A into B.
+#[test]
+fn sqlite_sequence_on_one_side_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    Connection::open(&a)
+        .expect("a")
+        .execute_batch(
+            "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT, v); INSERT INTO t(v) VALUES ('x'), ('y');",
+        )
+        .expect("a");
+    Connection::open(&b)
+        .expect("b")
+        .execute_batch("CREATE TABLE t(id INTEGER PRIMARY KEY, v); INSERT INTO t VALUES (1, 'x');")
+        .expect("b");
+    for (from, to, op) in [(&a, &b, RowOp::Delete), (&b, &a, RowOp::Insert)] {
+        let d = diff(from, to, &DiffOptions::default(), 100).expect("diff");
+        let seq = d.tables.iter().find(|t| t.header.name == "sqlite_sequence").expect("sqlite_sequence");
+        assert_eq!(seq.rows.len(), 1, "{d:?}");
+        assert_eq!(seq.rows[0].op, op);
+        let mut sql = Vec::new();
+        script::write(from, to, &DiffOptions::default(), &mut sql).expect("script");
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(from, &copy).expect("copy");
+        let conn = Connection::open(&copy).expect("copy");
+        conn.execute_batch(std::str::from_utf8(&sql).expect("utf8")).expect("the script applies");
+        drop(conn);
+        let left = diff(&copy, to, &DiffOptions::default(), 100).expect("diff");
+        // SQLite never drops `sqlite_sequence` once made: the script empties
+        // it, which is all any SQL can do.
+        let rest: Vec<_> = left
+            .tables
+            .iter()
+            .filter(|t| !(t.header.name == "sqlite_sequence" && !t.counts.changed()))
+            .collect();
+        assert!(rest.is_empty(), "copy == B: {left:?}\n{}", String::from_utf8_lossy(&sql));
+        std::fs::remove_file(&copy).expect("rm");
+    }
+}
