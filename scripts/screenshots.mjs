@@ -16,6 +16,14 @@ const SIZES = [
   { width: 1440, height: 900 },
 ];
 
+const NOTES = "android://emulator-5554/com.example.notes/databases/notes.db";
+const appWrite = (page, writes) => page.evaluate(([l, w]) => window.__sondeMock.appWrite(l, w), [NOTES, writes]);
+async function watch(page) {
+  await page.getByTestId("watch-toggle").click();
+  await page.locator('[data-testid="watch-bar"][data-phase="watching"]').waitFor();
+}
+const seen = (page, n) => page.getByTestId("watch-seen").filter({ hasText: new RegExp(`${n} new version`) }).waitFor();
+
 async function typeSql(page, sql) {
   await page.getByTestId("sql-editor").click();
   await page.keyboard.press("Control+a");
@@ -74,6 +82,61 @@ const SCREENS = {
     await page.getByTestId("export-button").click();
     await page.getByTestId("export-start").click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="export-progress"]')?.dataset.rows) >= 300000);
+  },
+  // Watching: what the app just wrote, marked in the grid, counted in the table list.
+  async watch(page) {
+    await openTable(page, { table: "messages" });
+    await watch(page);
+    await appWrite(page, [
+      { op: "update", table: "messages", key: 2, set: { body: "Running late, 7:30?", status: "read" } },
+      { op: "update", table: "messages", key: 6, set: { status: "read" } },
+      { op: "delete", table: "messages", key: 4 },
+      { op: "insert", table: "messages", values: { conversation_id: 3, sender: "grace", body: "Here it is", sent_at: 1717003900000, status: "sent", is_read: 0 } },
+      { op: "update", table: "notes", key: 1, set: { title: "Shopping (done)" } },
+    ]);
+    await seen(page, 1);
+    await page.locator('[role="gridcell"].app-changed[data-row="1"]').first().waitFor();
+    await page.getByTestId("app-deleted").waitFor();
+    // More columns in view (the inspector is in the other screenshots).
+    await page.getByTestId("inspector-toggle").click();
+    await cell(page, 2, 2).click();
+  },
+  // The Changes tab: the versions, and the diff of two of them.
+  async changes(page) {
+    await openTable(page, { table: "notes" });
+    await watch(page);
+    await appWrite(page, [
+      { op: "update", table: "notes", key: 3, set: { title: "Essay (final)", counter: 12 } },
+      { op: "insert", table: "notes", values: { title: "Call the bank", body: "before Friday" } },
+    ]);
+    await seen(page, 1);
+    await appWrite(page, [
+      { op: "update", table: "messages", key: 7, set: { status: "read", is_read: 1 } },
+      { op: "delete", table: "notes", key: 30 },
+      { op: "add_column", table: "notes", column: "pinned", type: "INTEGER" },
+    ]);
+    await seen(page, 2);
+    await page.getByTestId("tab-changes").click();
+    await page.getByTestId("since-opened").click();
+    await page.locator('[data-testid="diff-table"][data-name="notes"]').waitFor();
+    await page.locator('[data-testid="version-row"][data-number="3"] [data-testid="version-counts"]').filter({ hasText: "messages" }).waitFor();
+  },
+  // Saved changes the app's new version conflicts with.
+  async conflicts(page) {
+    await openTable(page, { table: "notes" });
+    await editCell(page, 0, 1, "Shopping for Sunday");
+    await editCell(page, 2, 2, "Final draft");
+    await editCell(page, 5, 2, "call the landlord");
+    await page.getByTestId("save-changes").click();
+    await page.getByTestId("pending-count").filter({ hasText: /^0$/ }).waitFor();
+    await watch(page);
+    await appWrite(page, [
+      { op: "update", table: "notes", key: 1, set: { title: "Shopping (synced)" } },
+      { op: "update", table: "notes", key: 3, set: { body: "Draft 2 (synced from the phone)" } },
+    ]);
+    await page.getByTestId("conflicts-notice").waitFor();
+    await page.getByTestId("push-button").click();
+    await page.getByTestId("conflicts-dialog").waitFor();
   },
   async errors(page) {
     await page.locator('[data-testid="device-item"][data-id="android://emulator-5554"]').click();

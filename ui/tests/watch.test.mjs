@@ -50,7 +50,7 @@ describe("watch", () => {
     assert.equal(start.args.handle, 1);
     assert.equal(start.args.intervalMs, null);
     assert.ok(start.args.onEvent, "events come on a channel");
-    assert.match(await page.getByTestId("watch-state").textContent(), /Watching for the app's writes .*version 1 at \d\d:\d\d:\d\d/);
+    assert.match(await page.getByTestId("watch-state").textContent(), /Watching · version 1 at \d\d:\d\d:\d\d · no write by the app yet/);
 
     // Opened again (another session): watching resumes by itself.
     await page.reload();
@@ -99,7 +99,7 @@ describe("watch", () => {
     const deleted = page.getByTestId("app-deleted");
     await deleted.waitFor();
     assert.match(await deleted.locator('[data-testid="app-deleted-row"][data-key="2"]').textContent(), /rowid 2 .*title = ""/);
-    assert.match(await page.getByTestId("change-legend").textContent(), /Since version 1 .*the app added 1 row, changed 1 row, deleted 1 row here/);
+    assert.match(await page.getByTestId("change-legend").textContent(), /Since version 1 \(\d\d:\d\d:\d\d\), by the app: 1 row added, 1 row changed, 1 row deleted/);
 
     // The added row is at the end of the table.
     await page.getByTestId("jump-to-row").fill("30");
@@ -283,7 +283,7 @@ describe("watch", () => {
     assert.match(await notice.textContent(), /2 saved changes conflict with what the app wrote since/);
     const push = page.getByTestId("push-button");
     assert.equal(await push.getAttribute("data-blocked"), "true");
-    assert.match(await push.textContent(), /Push blocked: 2 conflicts/);
+    assert.match(await push.textContent(), /Blocked: 2 conflicts/);
     // The change that still applied was re-applied: 1 waits to be pushed.
     await page.locator('[data-testid="push-button"][data-waiting="1"]').waitFor();
     await cell(page, 3, 1).filter({ hasText: "Mine 4" }).waitFor();

@@ -6,33 +6,30 @@ import type { ChangeMarks } from "../grid/changeMarks";
 import { formatCount, formatTime, plural } from "../lib/format";
 import { describeKey } from "../lib/rowKey";
 import { cachedSchema } from "../state/schemas";
-import { markSeen, useWatch } from "../state/watch";
+import { useWatch } from "../state/watch";
 import { shortText } from "../values";
 
 export function ChangeLegend({ handle, marks }: { handle: number; marks: ChangeMarks }) {
   const w = useWatch(handle);
   const since = w.baseline;
   const parts: string[] = [];
-  if (marks.inserted) parts.push(`added ${plural(marks.inserted, "row")}`);
-  if (marks.updated) parts.push(`changed ${plural(marks.updated, "row")}`);
-  if (marks.deletedCount) parts.push(`deleted ${plural(marks.deletedCount, "row")}`);
+  if (marks.inserted) parts.push(`${plural(marks.inserted, "row")} added`);
+  if (marks.updated) parts.push(`${plural(marks.updated, "row")} changed`);
+  if (marks.deletedCount) parts.push(`${plural(marks.deletedCount, "row")} deleted`);
   return (
     <div className="change-legend" data-testid="change-legend" role="status">
       <span>
         <strong>
           Since version {since?.number}
-          {since ? ` (${formatTime(since.at)})` : ""} the app {parts.length ? parts.join(", ") : "changed the schema"} here.
+          {since ? ` (${formatTime(since.at)})` : ""}, by the app: {parts.length ? parts.join(", ") : "the schema changed"}
         </strong>
         {marks.truncated && <span className="muted"> The first {formatCount(marks.rows.size + marks.deleted.length)} are marked.</span>}
       </span>
       <span className="legend-keys" aria-hidden>
         {marks.inserted > 0 && <span className="key-inserted">added</span>}
-        {marks.updated > 0 && <span className="key-changed">changed cell (hover: old value)</span>}
-        {marks.deletedCount > 0 && <span className="key-deleted">deleted: listed below</span>}
+        {marks.updated > 0 && <span className="key-changed">changed (hover: old value)</span>}
+        {marks.deletedCount > 0 && <span className="key-deleted">deleted: below</span>}
       </span>
-      <button className="link" data-testid="mark-seen-table" onClick={() => markSeen(handle)} title="Clear the marks and badges: count from the newest version on">
-        Mark all seen
-      </button>
     </div>
   );
 }
@@ -59,10 +56,12 @@ export function AppDeletedRows({ handle, table, marks }: { handle: number; table
             <li key={r.key ?? `i${i}`} data-testid="app-deleted-row" data-key={r.key ?? undefined}>
               <span className="row-name">{r.key !== null ? describeKey(r.key, schema) : "a row"}</span>{" "}
               {marks.columns
+                .map((c, j) => [c, j] as const)
+                .filter(([c]) => !marks.keyColumns.includes(c))
                 .slice(0, 8)
-                .map((c, j) => `${c} = ${shortText(r.old?.[j] ?? null, 32)}`)
+                .map(([c, j]) => `${c} = ${shortText(r.old?.[j] ?? null, 32)}`)
                 .join(", ")}
-              {marks.columns.length > 8 ? ", …" : ""}
+              {marks.columns.length > 8 + marks.keyColumns.length ? ", …" : ""}
             </li>
           ))}
           {marks.deletedCount > SHOWN && <li className="muted">and {plural(marks.deletedCount - Math.min(SHOWN, rows.length), "more row")}</li>}

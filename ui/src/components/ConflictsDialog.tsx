@@ -16,7 +16,12 @@ const WHAT: Record<string, string> = { update: "your edit", delete: "your delete
 
 function cellOf(values: Value[] | null, i: number) {
   if (values === null) return <span className="muted absent">row absent</span>;
-  return <span className="conflict-value">{inlineText(values[i] ?? null)}</span>;
+  const text = inlineText(values[i] ?? null);
+  return (
+    <span className="conflict-value" title={text}>
+      {text}
+    </span>
+  );
 }
 
 function Item({ handle, c, busy, onResolve }: { handle: number; c: Conflict; busy: boolean; onResolve(keep: "mine" | "theirs"): void }) {

@@ -15,11 +15,14 @@ const OP_MARK = { insert: "+", delete: "−", update: "~" } as const;
 
 function Row({ handle, t, r }: { handle: number; t: TableDiff; r: RowChange }) {
   const name = r.key !== null ? describeKey(r.key, cachedSchema(handle, t.name)) : "a row";
+  // The key columns are in the row's name already.
   const values = (vals: RowChange["new"]) =>
     t.columns
+      .map((c, i) => [c, i] as const)
+      .filter(([c]) => !t.key_columns.includes(c))
       .slice(0, VALUES_SHOWN)
-      .map((c, i) => `${c} = ${shortText(vals?.[i] ?? null, 32)}`)
-      .join(", ") + (t.columns.length > VALUES_SHOWN ? ", …" : "");
+      .map(([c, i]) => `${c} = ${shortText(vals?.[i] ?? null, 32)}`)
+      .join(", ") + (t.columns.length > VALUES_SHOWN + t.key_columns.length ? ", …" : "");
   return (
     <li className={`diff-row diff-${r.op}`} data-testid="diff-row" data-op={r.op} data-key={r.key ?? undefined}>
       <span className="diff-mark" aria-hidden>

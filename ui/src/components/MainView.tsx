@@ -56,7 +56,7 @@ function DbActions({ db }: { db: OpenedDb }) {
         icon="eye"
         label="Watch"
         testId="watch-toggle"
-        className={watching ? "toggled" : ""}
+        className={watching ? "watch toggled" : "watch"}
         aria-pressed={watching}
         data-phase={watch.phase}
         onClick={() => toggleWatch(db.handle)}
@@ -82,7 +82,7 @@ function DbActions({ db }: { db: OpenedDb }) {
           data-blocked="true"
           onClick={() => openConflicts(db.handle)}
           title={`Pushing is blocked: ${plural(conflicts, "saved change")} ${conflicts === 1 ? "conflicts" : "conflict"} with what the app wrote. Resolve them first.`}
-          label={<>Push blocked: {plural(conflicts, "conflict")}</>}
+          label={<>Blocked: {plural(conflicts, "conflict")}</>}
         />
       )}
       {db.is_snapshot && conflicts === 0 && (
@@ -149,7 +149,7 @@ export function MainView() {
             </>
           )}
           {db.is_snapshot && (
-            <span className="tag" title="A local copy pulled from the device: edits are saved to the copy and pushed explicitly">
+            <span className="tag snapshot" title="A local copy pulled from the device: edits are saved to the copy and pushed explicitly">
               snapshot
             </span>
           )}

@@ -17,18 +17,26 @@ export function WatchBar({ db }: { db: OpenedDb }) {
       {w.phase !== "off" && (
         <div className={`watch-bar ${w.phase}`} data-testid="watch-bar" data-phase={w.phase} role="status">
           <span className="watch-dot" aria-hidden />
-          <span className="watch-text" data-testid="watch-state">
+          <span
+            className="watch-text"
+            data-testid="watch-state"
+            title={
+              db.is_snapshot
+                ? "Sonde looks at the device's file every second (one quick check) and pulls a new version when the app wrote to it"
+                : "Sonde is told when the file changes and keeps a copy of each new version"
+            }
+          >
             {w.phase === "starting" && "Starting to watch…"}
             {w.phase === "watching" && (
               <>
-                <strong>Watching</strong> for the app's writes{db.is_snapshot ? " (a quick look at the device every second)" : " (file changes)"}
+                <strong>Watching</strong>
                 {w.newest && (
                   <>
                     {" "}
                     · version {w.newest.number} at {formatTime(w.newest.at)}
                   </>
                 )}
-                {w.seen > 0 && <span data-testid="watch-seen"> · {plural(w.seen, "new version")} since watching started</span>}
+                {w.seen > 0 ? <span data-testid="watch-seen"> · {plural(w.seen, "new version")} since it started</span> : " · no write by the app yet"}
               </>
             )}
             {w.phase === "paused" && (
@@ -45,7 +53,7 @@ export function WatchBar({ db }: { db: OpenedDb }) {
           <span className="spacer" />
           {w.baseline && (
             <span className="watch-since muted" title="The grid marks and the table list counts what the app changed since this version">
-              Marked: changes since version {w.baseline.number} ({formatTime(w.baseline.at)}){changedTables ? ` in ${plural(changedTables, "table")}` : ""}
+              Marked: changes since version {w.baseline.number} ({formatTime(w.baseline.at)})
             </span>
           )}
           {changedTables > 0 && (

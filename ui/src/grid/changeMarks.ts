@@ -18,6 +18,8 @@ export interface ChangeMarks {
   deleted: RowChange[];
   /** The diff's columns (the order of `RowChange.old`/`new`). */
   columns: string[];
+  /** Columns the row key is made of (named by the key already). */
+  keyColumns: string[];
   inserted: number;
   updated: number;
   deletedCount: number;
@@ -41,6 +43,7 @@ export function marksOf(diff: TableDiff): ChangeMarks {
     rows,
     deleted,
     columns: diff.columns,
+    keyColumns: diff.key_columns,
     inserted: diff.inserted,
     updated: diff.updated,
     deletedCount: diff.deleted,
