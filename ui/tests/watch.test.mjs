@@ -353,6 +353,33 @@ describe("watch", () => {
     await page.close();
   });
 
+  it("pushes onto what the app wrote meanwhile (rebased), and opens the conflicts when a change no longer applies", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    await saveEdit(page, 0, 1, "Mine");
+    // Not watching: the app writes another row; the push rebases and goes out.
+    await appWrite(page, [{ op: "update", table: "notes", key: 5, set: { body: "from the app" } }]);
+    await page.getByTestId("push-button").click();
+    await page.getByTestId("push-confirm").click();
+    await page.locator('[data-testid="push-done"][data-outcome="pushed"]').waitFor();
+    // The views read the rebased rows: the app's write and mine are both there.
+    await cell(page, 4, 2).filter({ hasText: "from the app" }).waitFor();
+    assert.equal(await cell(page, 0, 1).textContent(), "Mine");
+
+    // Now the app writes the row of a saved change: the push opens the conflicts.
+    await saveEdit(page, 1, 1, "Mine 2");
+    await appWrite(page, [{ op: "update", table: "notes", key: 2, set: { title: "App 2" } }]);
+    await page.getByTestId("push-button").click();
+    await page.getByTestId("push-confirm").click();
+    const dialog = page.getByTestId("conflicts-dialog");
+    await dialog.waitFor();
+    assert.equal(await page.getByTestId("push-dialog").count(), 0);
+    assert.equal(await dialog.locator('[data-testid="conflict-item"][data-key="2"] [data-testid="conflict-theirs-value"]').textContent(), "App 2");
+    await page.locator('[data-testid="push-button"][data-blocked="true"]').waitFor();
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
   it("keeps unsaved edits through a new version, marks the one the app overtook, and asks before saving it", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });

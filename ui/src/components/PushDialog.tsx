@@ -16,7 +16,7 @@ import { appStore, refreshStatus, relistDevices, setPushed } from "../state/app"
 import { discardAndPull } from "../state/dbActions";
 import { cachedSchema } from "../state/schemas";
 import { useStore } from "../state/store";
-import { openConflicts, refreshConflicts, useWatch } from "../state/watch";
+import { afterPush, openConflicts, refreshConflicts, useWatch } from "../state/watch";
 import { formatBytes, inlineText } from "../values";
 import { Dialog } from "./Dialog";
 
@@ -116,13 +116,17 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
       const outcome = await api.pushDatabase(handle, stopApp, opId.current, advance);
       setPushed(handle, outcome);
       void refreshStatus(handle);
+      if (outcome.outcome === "pushed") afterPush(handle);
       if (outcome.outcome === "pushed") relistDevices();
       onClose();
     } catch (e) {
       const err = toCommandError(e);
       void refreshStatus(handle);
       // Refused because saved changes conflict with the app's writes: settle them.
-      if (err.kind === "conflict" && (await refreshConflicts(handle)).length) return resolve();
+      if (err.kind === "conflict" && (await refreshConflicts(handle)).length) {
+        afterPush(handle);
+        return resolve();
+      }
       setPhase(err.kind === "conflict" ? { at: "conflict", message: err.message } : { at: "error", kind: err.kind, message: err.message });
     }
   };

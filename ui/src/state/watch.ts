@@ -283,9 +283,13 @@ function onEvent(handle: number, e: WatchEvent): void {
     case "error":
       update(handle, (w) => ({ ...w, phase: "error", reason: e.error.message }));
       return;
-    case "stopped":
-      update(handle, (w) => (w.phase === "off" ? w : { ...w, phase: "off", reason: null }));
+    case "stopped": {
+      // Not asked for (the watch ended on an error): say why, once.
+      const w = watchOf(watchStore.get(), handle);
+      if (w.phase !== "off" && w.reason && w.phase === "error") showError({ kind: "internal", message: w.reason }, `Watching ${labelOf(handle)}`);
+      update(handle, (x) => (x.phase === "off" ? x : { ...x, phase: "off", reason: null }));
       return;
+    }
   }
 }
 
@@ -317,6 +321,17 @@ export async function stopWatch(handle: number): Promise<void> {
 export function toggleWatch(handle: number): void {
   const on = watchOf(watchStore.get(), handle).phase !== "off";
   void (on ? stopWatch(handle) : startWatch(handle));
+}
+
+/**
+ * A push may have rebased the saved changes onto the device's newest
+ * version (the app wrote since the pull): the views read their rows again.
+ */
+export function afterPush(handle: number): void {
+  bumpLive(handle);
+  void refreshVersions(handle);
+  void refreshConflicts(handle);
+  void refreshPending(handle);
 }
 
 /** Highlights and badges start over from the newest version. */

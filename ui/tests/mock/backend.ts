@@ -453,7 +453,22 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       return { outcome: "unchanged" };
     }
     await stage({ stage: "conflict_check" });
-    if (d.stale) throw new UiErr("conflict", `${d.location.split("/").pop()} changed on the device after it was pulled (its size and hash differ), so Sonde did not overwrite it.`);
+    if (d.stale && (scenario.push === "conflict" || d.sqlWrites > 0)) {
+      // What a rebase cannot fix: writes from the SQL console are not in the change log.
+      throw new UiErr(
+        "conflict",
+        d.sqlWrites > 0
+          ? `${d.location} changed on the device, and writes made from the SQL console cannot be re-applied onto the new version`
+          : `${d.location.split("/").pop()} changed on the device after it was pulled (its size and hash differ), so Sonde did not overwrite it.`,
+      );
+    }
+    if (d.stale) {
+      // The app wrote since the pull: the saved changes are rebased onto the device's new version first.
+      takeNewVersion(d, "pull");
+      if (d.conflicts.length) {
+        throw new UiErr("conflict", `${d.conflicts.length} of your changes to ${d.location} conflict with what the app wrote since you pulled: settle each (keep yours or theirs) before pushing`);
+      }
+    }
     if (stopApp) await stage({ stage: "stop_app" });
     await stage({ stage: "upload", sent: 0, total: SNAPSHOT_BYTES }, 120);
     await stage({ stage: "upload", sent: SNAPSHOT_BYTES, total: SNAPSHOT_BYTES });
@@ -748,14 +763,24 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   function check(d: Db): void {
     const w = d.watch;
     if (!w || w.paused) return;
+    const prev = d.versions[d.versions.length - 1];
+    if (prev.generation === storeAt(d.location).generation) return;
+    const { version, diff, replaced, rebased, conflicts } = takeNewVersion(d, d.snapshot ? "watch" : "copy");
+    send(d, { event: "version", version, diff, replaced, rebased, conflicts });
+  }
+
+  /**
+   * Pulls the device's (or file's) current content as a new version; a
+   * snapshot becomes it plus the saved changes that still apply (rebase).
+   */
+  function takeNewVersion(d: Db, producer: VersionInfo["producer"]) {
     const s = storeAt(d.location);
     const prev = d.versions[d.versions.length - 1];
-    if (prev.generation === s.generation) return;
     const replaced = s.replacedAt > prev.generation;
     // A -wal-only re-pull moves only the -wal; a new file moves all of it.
     const diffNow = diffContent(prev.content, s, [], 1000);
     const moved = replaced ? SNAPSHOT_BYTES : 4096 + changedRows(diffNow) * 512;
-    const v = takeVersion(d, d.snapshot ? "watch" : "copy", moved);
+    const v = takeVersion(d, producer, moved);
     let rebased = 0;
     let conflicts: Conflict[] = [];
     if (d.snapshot) {
@@ -776,7 +801,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       d.tables = s.tables;
       d.events = s.events;
     }
-    send(d, { event: "version", version: infoOf(d, v), diff: diffNow, replaced, rebased, conflicts });
+    return { version: infoOf(d, v), diff: diffNow, replaced, rebased, conflicts };
   }
 
   /** The app on the device (or another program, for a local file) writes. */
