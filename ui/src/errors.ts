@@ -42,7 +42,7 @@ export const HINTS: Partial<Record<ErrorKind, string>> = {
   not_debuggable: "This app is not debuggable: use a debug build of the app to read its databases.",
   not_development_build: "Only development builds (run from Xcode) expose their data over USB: install a development build.",
   unknown_package: "The app is not installed on this device (any more).",
-  conflict: "The app on the device wrote to the database after you pulled it. Sonde did not overwrite it: discard your changes and pull a fresh copy, then redo them.",
+  conflict: "The app on the device wrote to the same rows as your saved changes since you pulled them. Sonde did not overwrite anything: settle each conflict (keep yours or take the app's), then push. Writes from the SQL console cannot be combined with the app's: for those, discard your changes and pull a fresh copy.",
   timeout: "The device did not answer in time: check the connection and try again.",
   encrypted: "The database is encrypted or corrupt: Sonde cannot read it (SQLCipher and similar are not supported).",
   corrupt: "The database file is damaged: SQLite cannot read it.",

@@ -10,6 +10,7 @@ import { listWords, plural } from "../lib/format";
 import { appStore, closeDatabase, replaceDb, showError } from "./app";
 import { ask } from "./confirm";
 import { forgetSchemas } from "./schemas";
+import { refreshConflicts, refreshVersions } from "./watch";
 
 type Loss = ReturnType<typeof lossOf>;
 
@@ -75,6 +76,9 @@ export async function discardAndPull(handle: number, why?: string): Promise<bool
     const db = await api.discardEdits(handle);
     forgetLocal(handle);
     replaceDb(db);
+    // A fresh pull is a new version; the conflicts went with the changes.
+    void refreshVersions(handle);
+    void refreshConflicts(handle);
     return true;
   } catch (e) {
     showError(e, "Discarding the changes");
@@ -99,6 +103,7 @@ export async function refreshWithCare(handle: number): Promise<void> {
     const db = await api.refreshDatabase(handle);
     forgetSchemas(handle);
     replaceDb(db);
+    void refreshVersions(handle);
   } catch (e) {
     const err = toCommandError(e);
     if (err.kind === "unpushed_edits") await discardAndPull(handle, err.message);
