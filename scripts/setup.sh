@@ -38,11 +38,6 @@ if [ ! -x .tools/bin/tauri-driver ]; then
   cargo install tauri-driver --version 2.1.0 --locked --root "$PWD/.tools" -q
 fi
 
-# cargo-machete (unused dependencies check), into the repo-local .tools/.
-if [ ! -x .tools/bin/cargo-machete ]; then
-  echo "setup: installing cargo-machete" >&2
-  cargo install cargo-machete --version 0.9.2 --locked --root "$PWD/.tools" -q
-fi
 
 # Frontend dependencies (exact versions from package-lock.json).
 if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then

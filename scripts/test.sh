@@ -16,17 +16,14 @@ npm run build --silent
 step "rustfmt"
 cargo fmt --all -- --check
 
-step "unused dependencies (cargo-machete)"
-.tools/bin/cargo-machete --with-metadata
-
 step "clippy"
 cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 
 step "build binaries the end-to-end tests drive (sonde, sonde-devsim, sonde-desktop)"
 cargo build --workspace --bins --locked "${FEATURES[@]}"
 
-step "cargo test"
-cargo test --workspace --locked "${FEATURES[@]}"
+step "cargo test (scripts/test-rust.sh: every test binary, the slow waiting ones beside the rest)"
+./scripts/test-rust.sh "${FEATURES[@]}"
 
 step "UI tests (Chromium, mocked IPC)"
 npm test --silent
@@ -34,7 +31,7 @@ npm test --silent
 step "app end to end (real window under Xvfb, tauri-driver, real adb + sonde-devsim)"
 xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/app.e2e.mjs
 
-step "fuzz: every libFuzzer target for 10 s, seeded from fuzz/corpus (docs/RELIABILITY.md)"
-./scripts/fuzz.sh 10
+step "fuzz: every libFuzzer target for 10 s, seeded from fuzz/corpus, quick build (docs/RELIABILITY.md)"
+FUZZ_QUICK=1 ./scripts/fuzz.sh 10
 
 step "all green"

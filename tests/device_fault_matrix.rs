@@ -118,6 +118,13 @@ impl<'l> Sonde<'l> {
         json(&std::fs::read_to_string(db.with_file_name("manifest.json")).expect("manifest"))
     }
 
+    /// Drops the recorded versions: the next pull copies every file (a
+    /// pull reuses the newest version's database file when the device still
+    /// holds it).
+    fn forget_versions(&self) {
+        let _ = std::fs::remove_dir_all(self.data.join("versions"));
+    }
+
     fn staging_dirs(&self) -> Vec<String> {
         common::walk(&self.data.join("snapshots")).into_iter().filter(|f| f.contains(".staging-")).collect()
     }
@@ -279,39 +286,62 @@ fn every_step_of_pull_and_push_under_every_fault() {
     let mut pulls = Tally::default();
     let mut pushes = Tally::default();
 
-    // ---- pull: the demo device has a -wal, so the pull copies two files.
-    let pull_steps = record(&lab, &sonde, &["pull", &uri]);
-    // stat, then sha256sum and the two copies (concurrent: which stream a
-    // step number hits varies from run to run; every one carries data).
-    assert_eq!(pull_steps.len(), 4, "{pull_steps:#?}");
-    let device = device_state(&lab);
-    assert!(device[1].is_some(), "the demo db has a -wal");
+    // ---- pull: the demo device has a -wal, so a full pull copies two
+    // files; a re-pull with the database file unchanged copies the -wal only.
     let mut case = 0;
-    for (step, service) in pull_steps.iter().enumerate() {
-        for kind in Kind::ALL {
-            let Some(rule) = kind.rule(step, carries_data(service), case) else { continue };
-            case += 1;
-            let what = format!("pull step {step} ({service}) {kind:?}");
-            let previous = sha256(&sonde.snapshot_db());
-            lab.sim().set_faults(j!({"trace": true, "rules": [rule]}));
-            reset_trace(&lab);
-            let run = sonde.run(&["pull", &uri]);
-            heal(&lab);
-            assert_hit(&lab, step, &what);
-            pulls.add(&run);
-            match run.outcome() {
-                // Whatever Sonde got, it verified it.
-                Ok(()) => {
-                    assert_eq!(sha256(&sonde.snapshot_db()), device[0].clone().unwrap_or_default(), "{what}")
+    for reuse in [false, true] {
+        if !reuse {
+            sonde.forget_versions();
+        }
+        let pull_steps = record(&lab, &sonde, &["pull", &uri]);
+        // stat, then sha256sum and the copies (concurrent: which stream a
+        // step number hits varies from run to run; every one carries data).
+        assert_eq!(pull_steps.len(), if reuse { 3 } else { 4 }, "reuse {reuse}: {pull_steps:#?}");
+        let device = device_state(&lab);
+        assert!(device[1].is_some(), "the demo db has a -wal");
+        for (step, service) in pull_steps.iter().enumerate() {
+            for kind in Kind::ALL {
+                let Some(rule) = kind.rule(step, carries_data(service), case) else { continue };
+                case += 1;
+                let what = format!("pull (reuse {reuse}) step {step} ({service}) {kind:?}");
+                let previous = sha256(&sonde.snapshot_db());
+                if !reuse {
+                    sonde.forget_versions();
                 }
-                Err(_) => assert_eq!(sha256(&sonde.snapshot_db()), previous, "{what}: old snapshot intact"),
+                lab.sim().set_faults(j!({"trace": true, "rules": [rule]}));
+                reset_trace(&lab);
+                let run = sonde.run(&["pull", &uri]);
+                heal(&lab);
+                assert_hit(&lab, step, &what);
+                pulls.add(&run);
+                match run.outcome() {
+                    // Whatever Sonde got, it verified it.
+                    Ok(()) => {
+                        assert_eq!(
+                            sha256(&sonde.snapshot_db()),
+                            device[0].clone().unwrap_or_default(),
+                            "{what}"
+                        )
+                    }
+                    Err(_) => {
+                        assert_eq!(sha256(&sonde.snapshot_db()), previous, "{what}: old snapshot intact")
+                    }
+                }
+                assert!(
+                    sonde.staging_dirs().is_empty(),
+                    "{what}: partial pull kept: {:?}",
+                    sonde.staging_dirs()
+                );
+                assert_eq!(device_state(&lab), device, "{what}: a pull never changes the device");
+                // A later pull is a verified copy of the db and its -wal.
+                let path = PathBuf::from(sonde.ok(&["pull", &uri]).trim());
+                assert_eq!(Some(sha256(&path)), device[0], "{what}");
+                assert_eq!(
+                    Some(sha256(&PathBuf::from(format!("{}-wal", path.display())))),
+                    device[1],
+                    "{what}"
+                );
             }
-            assert!(sonde.staging_dirs().is_empty(), "{what}: partial pull kept: {:?}", sonde.staging_dirs());
-            assert_eq!(device_state(&lab), device, "{what}: a pull never changes the device");
-            // A later pull is a verified copy of the db and its -wal.
-            let path = PathBuf::from(sonde.ok(&["pull", &uri]).trim());
-            assert_eq!(Some(sha256(&path)), device[0], "{what}");
-            assert_eq!(Some(sha256(&PathBuf::from(format!("{}-wal", path.display())))), device[1], "{what}");
         }
     }
 
@@ -364,9 +394,9 @@ fn every_step_of_pull_and_push_under_every_fault() {
         }
     }
     eprintln!(
-        "fault matrix: {} pull cases ({} steps: {} ok, {} typed errors), {} push cases ({} steps: {} ok, {} typed errors of which {} had landed); slowest faulted call {:?} (pull) / {:?} (push)",
+        "fault matrix: {} pull cases ({} steps, full and -wal-only: {} ok, {} typed errors), {} push cases ({} steps: {} ok, {} typed errors of which {} had landed); slowest faulted call {:?} (pull) / {:?} (push)",
         pulls.cases,
-        pull_steps.len(),
+        4 + 3,
         pulls.ok,
         pulls.failed,
         pushes.cases,

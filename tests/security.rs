@@ -244,6 +244,7 @@ fn traversal_through_uris_and_device_names_writes_nothing_outside_the_workspace(
             file == "state.sqlite"
                 || file.starts_with("state.sqlite-")
                 || file.starts_with("snapshots/android/")
+                || file.starts_with("versions/")
                 || is_snapshot_lock(&file),
             "unexpected file in the data dir: {file:?}"
         );

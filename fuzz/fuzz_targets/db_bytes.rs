@@ -50,7 +50,7 @@ fn exercise(path: &std::path::Path) {
             }
         }
         let _ = query::page_at(path, &req, 3);
-        let _ = query::count(path, &t.name, &[], false);
+        let _ = query::count(path, &t.name, &[]);
         for format in [Format::Csv, Format::Json, Format::Sql] {
             let source = Source::Table { table: t.name.clone(), order: vec![], filters: vec![] };
             let mut rows = 0u64;

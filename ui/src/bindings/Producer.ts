@@ -3,4 +3,4 @@
 /**
  * What took a version.
  */
-export type Producer = "pull" | "watch" | "copy";
+export type Producer = "pull" | "watch" | "copy" | "edit";

@@ -19,6 +19,7 @@ const PRODUCER: Record<VersionInfo["producer"], [string, string]> = {
   pull: ["Pulled", "Pulled from the device (opening, Refresh, after a push)"],
   watch: ["App wrote", "The watch saw the app write and pulled the new version"],
   copy: ["File changed", "A private copy taken when the file changed"],
+  edit: ["Your edit", "A private copy taken after you saved in Sonde (not the app's write)"],
 };
 
 function Counts({ counts }: { counts: Record<string, TableCounts> | undefined }) {

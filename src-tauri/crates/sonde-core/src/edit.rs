@@ -134,6 +134,8 @@ impl Sonde {
     /// over re-pulls) while anything is waiting to be pushed.
     pub(crate) async fn record_write(&self, db: &OpenDb, written: Written) -> Result<()> {
         if !db.snapshot {
+            // A watch of this file must not report our own write as the app's.
+            self.note_own_write(db).await;
             return Ok(());
         }
         let uri = db.device_uri("edits")?.clone();

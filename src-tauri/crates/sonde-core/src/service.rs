@@ -51,6 +51,9 @@ pub struct Sonde {
     pub(crate) versions: crate::versions::Versions,
     pub(crate) simulated: Mutex<Option<SimulatedDevice>>,
     pub(crate) writes: crate::write_lock::WriteLocks,
+    /// The files' state right after Sonde's own last write to a local or
+    /// simulator database, by location (see `watch`).
+    pub(crate) own_writes: Mutex<std::collections::HashMap<String, Vec<crate::watch::Stamp>>>,
 }
 
 impl Sonde {
@@ -72,6 +75,7 @@ impl Sonde {
             cursors: Cursors::default(),
             simulated: Mutex::new(None),
             writes: Default::default(),
+            own_writes: Mutex::default(),
         })
     }
 

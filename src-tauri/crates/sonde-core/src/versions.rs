@@ -36,6 +36,9 @@ pub enum Producer {
     Watch,
     /// A private copy of a local file or simulator database.
     Copy,
+    /// A private copy after Sonde's own edit of a local file or simulator
+    /// database (not the app's write: a watch does not report it).
+    Edit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -235,6 +235,21 @@ impl Sonde {
         }
     }
 
+    /// Remembers the files' state right after Sonde wrote to a local or
+    /// simulator database.
+    pub(crate) async fn note_own_write(&self, db: &OpenDb) {
+        let path = db.path.clone();
+        let stamp = blocking(move || Ok(file_stamp(&path))).await.unwrap_or_default();
+        if let Ok(mut own) = self.own_writes.lock() {
+            own.insert(db.location.key(), stamp);
+        }
+    }
+
+    /// Whether the files are exactly as Sonde's own last write left them.
+    fn is_own_write(&self, key: &str, stamp: &[Stamp]) -> bool {
+        !stamp.is_empty() && self.own_writes.lock().is_ok_and(|own| own.get(key).is_some_and(|s| s == stamp))
+    }
+
     /// How many times the snapshot was pushed since its pull.
     async fn pushes(&self, uri: &DeviceUri) -> Option<u32> {
         self.load_snapshot(uri).await.ok().flatten().map(|s| s.manifest.pushes)
@@ -302,7 +317,7 @@ impl Sonde {
         if let Err(e) = &watcher {
             tracing::warn!(error = %e, "no file events here; looking once per interval");
         }
-        let (mut current, mut stamp) = self.copy_version(&key, path).await?;
+        let (mut current, mut stamp) = self.copy_version(&key, path, Producer::Copy).await?;
         on_event(WatchEvent::Started { version: current.clone() });
         let mut failed: Option<String> = None;
         loop {
@@ -317,11 +332,19 @@ impl Sonde {
             }
             let replaced = stamp.first().and_then(|s| s.map(|(_, _, ino)| ino))
                 != now.first().and_then(|s| s.map(|(_, _, ino)| ino));
-            match self.copy_version(&key, path).await {
+            let ours = self.is_own_write(&key, &now);
+            let producer = if ours { Producer::Edit } else { Producer::Copy };
+            match self.copy_version(&key, path, producer).await {
                 Ok((version, taken)) => {
                     failed = None;
                     stamp = taken;
                     if version.number == current.number {
+                        continue;
+                    }
+                    if ours {
+                        // Sonde's own edit, nothing by the app since: the
+                        // next diff starts from it.
+                        current = version;
                         continue;
                     }
                     let change = Change { replaced, rebased: 0, conflicts: Vec::new() };
@@ -338,7 +361,12 @@ impl Sonde {
 
     /// A private copy of a host database as a version, with the stamp of
     /// the files it was taken from.
-    async fn copy_version(&self, key: &str, path: &Path) -> Result<(VersionInfo, Vec<Stamp>)> {
+    async fn copy_version(
+        &self,
+        key: &str,
+        path: &Path,
+        producer: Producer,
+    ) -> Result<(VersionInfo, Vec<Stamp>)> {
         let (versions, key, path) = (self.versions.clone(), key.to_owned(), path.to_owned());
         blocking(move || {
             let scratch = versions.scratch()?;
@@ -347,7 +375,7 @@ impl Sonde {
             let after = file_stamp(&path);
             let sources: Vec<Source<'_>> =
                 copied.iter().map(|(suffix, p)| Source { suffix, path: p }).collect();
-            let version = versions.record(&key, &sources, Producer::Copy, 0, true, None)?;
+            let version = versions.record(&key, &sources, producer, 0, true, None)?;
             // The copy is consistent with `stamp`; a write since is seen next time.
             Ok((version, if after == stamp { stamp } else { Vec::new() }))
         })
@@ -381,7 +409,7 @@ impl Sonde {
 }
 
 /// Size, modification time and inode of a file (None: absent).
-type Stamp = Option<(u64, Option<std::time::SystemTime>, u64)>;
+pub(crate) type Stamp = Option<(u64, Option<std::time::SystemTime>, u64)>;
 
 fn file_stamp(db: &Path) -> Vec<Stamp> {
     ["", "-wal", "-journal"]

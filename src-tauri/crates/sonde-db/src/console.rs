@@ -653,7 +653,7 @@ mod tests {
         };
         let refused = crate::mutation::apply(&path, &[edit]);
         assert!(
-            matches!(refused, Err(DbError::Constraint(_))),
+            matches!(refused.as_ref().map_err(DbError::cause), Err(DbError::Constraint(_))),
             "foreign keys stayed on: {:?}",
             refused.err()
         );
