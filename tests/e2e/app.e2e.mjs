@@ -187,16 +187,71 @@ try {
     }
   });
 
-  await step('after a push conflict: discard my changes and pull fresh (issue 10, bug 2)', async () => {
-    const target = await cell(1, 'username');
-    await session.doubleClick(target);
+  /** Edits the username in grid row `row` (0: the first) and saves it. */
+  async function saveUsername(row, value) {
+    await session.doubleClick(await cell(row, 'username'));
     const editor = await session.waitFor('[data-testid="cell-editor"]');
     await session.clear(editor);
-    await session.type(editor, 'mine, to be discarded');
+    await session.type(editor, value);
     await session.keys(KEY.ENTER);
     await session.click(await session.find('[data-testid="save-changes"]'));
     await waitText('[data-testid="pending-count"]', '0');
-    // The app writes on the device meanwhile.
+  }
+  const username = (id) => JSON.parse(dump(deviceDb).users).find((u) => u.id === id).username;
+  const email = (id) => JSON.parse(dump(deviceDb).users).find((u) => u.id === id).email;
+
+  await step('watch: the app writes and the new row shows up marked (issue 11)', async () => {
+    await session.click(await session.find('[data-testid="watch-toggle"]'));
+    await session.waitFor('[data-testid="watch-bar"][data-phase="watching"]', { timeoutMs: 30_000 });
+    execFileSync('sqlite3', [deviceDb, "INSERT INTO users(username, email) VALUES ('written while watched', 'w@app')"]);
+    await session.waitFor('[role="gridcell"]', {
+      predicate: async (id) => (await session.text(id)).includes('written while watched'),
+      timeoutMs: 60_000,
+    });
+    await session.waitFor('[role="row"][data-app="insert"]');
+    await session.waitFor('[data-testid="watch-seen"]');
+    await session.click(await session.find('[data-testid="watch-toggle"]'));
+    await session.waitFor('[data-testid="watch-toggle"][aria-pressed="false"]');
+  });
+
+  await step("a push over the app's writes is rebased onto them (issue 11)", async () => {
+    await saveUsername(0, 'mine, rebased');
+    execFileSync('sqlite3', [deviceDb, "UPDATE users SET email = 'rebased@app' WHERE id = 3"]);
+    await session.click(await session.find('[data-testid="push-button"]'));
+    await pushConfirm();
+    await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
+    assert.equal(username(1), 'mine, rebased');
+    assert.equal(email(3), 'rebased@app', "the app's write stays");
+  });
+
+  await step('a change the app overwrote is a conflict, settled in the dialog (issue 11)', async () => {
+    await saveUsername(0, 'mine, conflicting');
+    execFileSync('sqlite3', [deviceDb, "UPDATE users SET username = 'theirs' WHERE id = 1"]);
+    await session.click(await session.find('[data-testid="push-button"]'));
+    await pushConfirm();
+    const inDialog = (id) => `[data-testid="conflicts-dialog"] [data-testid="${id}"]`;
+    await session.waitFor(inDialog('conflict-item'), { timeoutMs: 60_000 });
+    assert.equal((await session.text(await session.find(inDialog('conflict-theirs-value')))).trim(), 'theirs');
+    assert.equal((await session.text(await session.find(inDialog('conflict-mine-value')))).trim(), 'mine, conflicting');
+    assert.equal(username(1), 'theirs', 'nothing was pushed');
+    await session.click(await session.find(inDialog('conflict-theirs')));
+    await session.waitFor('[data-testid="conflicts-none"]');
+    await session.click(await session.find('[data-testid="conflicts-dialog"] .dialog-actions button'));
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('theirs'), timeoutMs: 60_000 });
+    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
+    assert.equal(username(1), 'theirs');
+  });
+
+  await step("SQL console writes under the app's writes: discard my changes and pull fresh (issue 10, bug 2)", async () => {
+    await session.click(await session.find('[data-testid="tab-sql"]'));
+    const editor = await session.waitFor('[data-testid="sql-editor"]');
+    await session.click(editor);
+    await session.chord(KEY.CONTROL, 'a');
+    await session.keys(KEY.DELETE);
+    await session.type(editor, "UPDATE users SET email = 'sql@sonde' WHERE id = 2");
+    await session.click(await session.find('[data-testid="sql-run"]'));
+    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) !== '0' });
+    await session.click(await session.find('[data-testid="tab-data"]'));
     execFileSync('sqlite3', [deviceDb, "UPDATE users SET email = 'written@by.the.app' WHERE id = 3"]);
     await session.click(await session.find('[data-testid="push-button"]'));
     await pushConfirm();
@@ -205,7 +260,7 @@ try {
     // The device's version is what the grid shows now; nothing waits.
     await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written@by.the.app'), timeoutMs: 60_000 });
     await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
-    assert.ok(!JSON.parse(dump(deviceDb).users).some((u) => u.username === 'mine, to be discarded'), 'the device never got it');
+    assert.notEqual(email(2), 'sql@sonde', 'the device never got it');
     // With nothing to push, Refresh pulls again.
     await session.click(await session.find('[data-testid="refresh-db"]'));
     await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written@by.the.app') });
