@@ -140,14 +140,7 @@ impl<'l> Sonde<'l> {
 type State = Vec<Option<String>>;
 
 fn device_state(lab: &Lab) -> State {
-    let db = lab.sim().fs(DB);
-    ["", "-wal", "-journal"]
-        .iter()
-        .map(|s| {
-            let p = PathBuf::from(format!("{}{s}", db.display()));
-            p.exists().then(|| sha256(&p))
-        })
-        .collect()
+    common::side_hashes(&lab.sim().fs(DB))
 }
 
 /// What a push of the snapshot installs: one checkpointed file, no side files.

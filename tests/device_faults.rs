@@ -21,14 +21,7 @@ fn fault_lab() -> Lab {
 
 /// Hashes of the device's shop database and its side files.
 fn device_state(lab: &Lab) -> Vec<Option<String>> {
-    let db = lab.sim().fs("data/data/com.example.shop/databases/shop.db");
-    ["", "-wal", "-journal"]
-        .iter()
-        .map(|s| {
-            let p = std::path::PathBuf::from(format!("{}{s}", db.display()));
-            p.exists().then(|| sha256(&p))
-        })
-        .collect()
+    common::side_hashes(&lab.sim().fs("data/data/com.example.shop/databases/shop.db"))
 }
 
 fn assert_no_snapshot(lab: &Lab) {

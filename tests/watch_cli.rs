@@ -7,10 +7,9 @@
 mod common;
 
 use common::device::Lab;
-use common::{json, make_db, sha256};
+use common::{json, make_db, side_hashes};
 use rusqlite::Connection;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
@@ -63,16 +62,6 @@ impl Drop for Watch {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn side_hashes(db: &Path) -> Vec<Option<String>> {
-    ["", "-wal", "-journal"]
-        .iter()
-        .map(|s| {
-            let p = std::path::PathBuf::from(format!("{}{s}", db.display()));
-            p.exists().then(|| sha256(&p))
-        })
-        .collect()
 }
 
 #[test]

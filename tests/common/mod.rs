@@ -25,6 +25,17 @@ pub fn make_db(dir: &Path, name: &str, sql: &str) -> PathBuf {
     path
 }
 
+/// SHA-256 of a database and of its `-wal` and `-journal` (None: absent).
+pub fn side_hashes(db: &Path) -> Vec<Option<String>> {
+    ["", "-wal", "-journal"]
+        .iter()
+        .map(|s| {
+            let p = std::path::PathBuf::from(format!("{}{s}", db.display()));
+            p.exists().then(|| sha256(&p))
+        })
+        .collect()
+}
+
 pub fn sha256(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_default();
     hex::encode(Sha256::digest(&bytes))

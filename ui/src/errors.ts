@@ -7,10 +7,13 @@ export class CommandError extends Error {
   readonly kind: ErrorKind;
   /** The database location the error is about, when the backend says. */
   readonly location?: string;
-  constructor(kind: ErrorKind, message: string, location?: string) {
+  /** Which edit of a batch failed (the batch was rolled back), when the backend says. */
+  readonly edit?: number;
+  constructor(kind: ErrorKind, message: string, location?: string, edit?: number) {
     super(message);
     this.kind = kind;
     this.location = location;
+    this.edit = edit;
     this.name = "CommandError";
   }
 }
@@ -22,7 +25,7 @@ function isUiError(e: unknown): e is UiError {
 /** Normalises whatever a command rejected with (UiError, string, Error). */
 export function toCommandError(e: unknown): CommandError {
   if (e instanceof CommandError) return e;
-  if (isUiError(e)) return new CommandError(e.kind, e.message, e.location);
+  if (isUiError(e)) return new CommandError(e.kind, e.message, e.location, e.edit);
   if (e instanceof Error) return new CommandError("internal", e.message);
   return new CommandError("internal", String(e));
 }

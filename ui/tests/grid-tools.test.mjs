@@ -164,6 +164,19 @@ describe("grid tools", () => {
     await page.close();
   });
 
+  it("marks the row of the edit a save failed on when the message names no column", async () => {
+    const page = await app.open();
+    await openTable(page, { table: "notes" });
+    await editCell(page, 0, 2, "fine");
+    await editCell(page, 2, 2, "forbidden");
+    await page.getByTestId("save-changes").click();
+    await page.getByTestId("save-error").filter({ hasText: "CHECK constraint failed" }).waitFor();
+    // The backend says which edit failed: the second one, row 3.
+    assert.match(await page.locator('[role="row"][aria-rowindex="4"]').getAttribute("class"), /save-failed/);
+    assert.doesNotMatch(await page.locator('[role="row"][aria-rowindex="2"]').getAttribute("class"), /save-failed/);
+    await page.close();
+  });
+
   it("marks the cell a save failed on, and clears the message once it is fixed", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });

@@ -130,6 +130,32 @@ export function failedCells(message: string, logs: Record<string, PendingLog>): 
   return out;
 }
 
+/** The row each edit of a batch is about, in the order `toEdits` makes them. */
+function rowsOfEdits(logs: Record<string, PendingLog>): FailedCell[] {
+  return Object.entries(logs).flatMap(([table, log]) => {
+    const eff = fold(log);
+    return [
+      ...[...eff.updates.keys()].map((key) => ({ table, column: null, key })),
+      ...[...eff.inserts.keys()].map((newId) => ({ table, column: null, newId })),
+      ...[...eff.deletes].map((key) => ({ table, column: null, key })),
+    ];
+  });
+}
+
+/**
+ * What a failed save marks: the cells its message names, narrowed to the
+ * edit the backend says failed; that edit's whole row when the message
+ * names no column (CHECK, FOREIGN KEY).
+ */
+export function failedMarks(message: string, edit: number | undefined, logs: Record<string, PendingLog>): FailedCell[] {
+  const named = failedCells(message, logs);
+  const row = edit === undefined ? undefined : rowsOfEdits(logs)[edit];
+  if (!row) return named;
+  const same = (c: FailedCell) => c.table === row.table && c.key === row.key && c.newId === row.newId;
+  const narrowed = named.filter(same);
+  return narrowed.length ? narrowed : [row];
+}
+
 const inflight = new Map<number, Promise<boolean>>();
 
 /** Writes every table's unsaved edits in one transaction; false when it failed. */
@@ -159,7 +185,7 @@ export function saveAll(handle: number): Promise<boolean> {
     },
     (err) => {
       const e = toCommandError(err);
-      update(handle, (cur) => ({ ...cur, saving: false, saveError: { kind: e.kind, message: e.message, cells: failedCells(e.message, logs) } }));
+      update(handle, (cur) => ({ ...cur, saving: false, saveError: { kind: e.kind, message: e.message, cells: failedMarks(e.message, e.edit, logs) } }));
       return false;
     },
   );

@@ -90,6 +90,8 @@ export interface Call {
 }
 
 class UiErr {
+  /** Which edit of a batch failed (set by apply_edits). */
+  public edit?: number;
   constructor(
     public kind: ErrorKind,
     public message: string,
@@ -315,10 +317,12 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     return encoder.encode(JSON.stringify(body)).buffer as ArrayBuffer;
   };
 
-  /** SQLite's NOT NULL check, with SQLite's message. */
+  /** SQLite's NOT NULL check, with SQLite's message; and a CHECK of the
+   * fake's notes table (its message names no column): no body "forbidden". */
   const checkNotNull = (t: MemTable, column: string, value: Value) => {
     const c = t.schema.columns.find((x) => x.name === column);
     if (c?.not_null && value === null) throw new UiErr("constraint", `NOT NULL constraint failed: ${t.schema.name}.${column}`);
+    if (t.schema.name === "notes" && column === "body" && value === "forbidden") throw new UiErr("constraint", "CHECK constraint failed: body_allowed");
   };
 
   const applyEdit = (d: Db, e: Edit): Change => {
@@ -625,7 +629,14 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         const d = db(args);
         const before = Object.fromEntries(Object.entries(d.tables).map(([n, t]) => [n, cloneTable(t)]));
         try {
-          const changes = (args.edits as Edit[]).map((e) => applyEdit(d, e));
+          const changes = (args.edits as Edit[]).map((e, i) => {
+            try {
+              return applyEdit(d, e);
+            } catch (err) {
+              if (err instanceof UiErr) err.edit = i;
+              throw err;
+            }
+          });
           if (d.snapshot) d.applied.push(...changes);
           return changes;
         } catch (e) {
@@ -734,7 +745,10 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       if (err) throw { ...err };
       return await handle(cmd, args);
     } catch (e) {
-      if (e instanceof UiErr) throw e.location ? { kind: e.kind, message: e.message, location: e.location } : { kind: e.kind, message: e.message };
+      // As the backend serializes a UiError: optional fields left out.
+      if (e instanceof UiErr) {
+        throw { kind: e.kind, message: e.message, ...(e.location ? { location: e.location } : {}), ...(e.edit !== undefined ? { edit: e.edit } : {}) };
+      }
       throw e;
     } finally {
       call.done = performance.now();
