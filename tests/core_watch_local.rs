@@ -16,9 +16,9 @@ const HANG: Duration = Duration::from_secs(60);
 async fn next(events: &mut tokio::sync::mpsc::UnboundedReceiver<WatchEvent>) -> WatchEvent {
     let wait = async {
         loop {
-            match events.recv().await.expect("watch running") {
-                e @ (WatchEvent::Started { .. } | WatchEvent::Version { .. }) => return e,
-                _ => {}
+            let event = events.recv().await.expect("watch running");
+            if matches!(event, WatchEvent::Started { .. } | WatchEvent::Version { .. }) {
+                return event;
             }
         }
     };

@@ -59,6 +59,13 @@ fn json_counts_and_rows() {
     assert_eq!(update["key"], "1");
     assert_eq!(update["old"]["col ]"], "one");
     assert_eq!(update["new"]["b"], 9_007_199_254_740_993_i64, "64-bit integers exact");
+    let cells = |side: &str| {
+        let mut names: Vec<String> = update[side].as_object().expect(side).keys().cloned().collect();
+        names.sort();
+        names
+    };
+    assert_eq!(cells("old"), ["b", "col ]"], "an update carries its changed cells only: {update}");
+    assert_eq!(cells("new"), ["b", "col ]"], "{update}");
     let inserted = rows.iter().find(|r| r["op"] == "insert").expect("insert");
     assert!(inserted["new"]["col ]"]["$text_bytes"].is_string(), "{inserted}");
     let kv = &tables[0];

@@ -379,7 +379,7 @@ pub fn copy_consistently(db: &Path, into: &Path) -> Result<Vec<(&'static str, Pa
         let before = stamp();
         let mut copied = Vec::new();
         for (suffix, state) in ["", "-wal", "-journal"].into_iter().zip(&before) {
-            if state.is_none() || (suffix != "" && state.is_some_and(|(len, _)| len == 0)) {
+            if state.is_none() || (!suffix.is_empty() && state.is_some_and(|(len, _)| len == 0)) {
                 continue;
             }
             let to = into.join(format!("{}{suffix}", sonde_device::snapshot::DB_FILE));
@@ -458,10 +458,7 @@ mod tests {
         assert_eq!(numbers, [1, 4, 5, 6], "the three newest and the pinned baseline");
         assert!(list[0].pinned);
         let blobs = std::fs::read_dir(
-            dir.path()
-                .join("versions")
-                .join(&store.dir("loc").file_name().expect("n").to_string_lossy().to_string())
-                .join("blobs"),
+            dir.path().join("versions").join(store.dir("loc").file_name().expect("n")).join("blobs"),
         )
         .expect("blobs")
         .count();

@@ -54,6 +54,7 @@ fn out_err(e: std::io::Error) -> DbError {
 }
 
 /// `{"tables":[{"name", "schema_changed", "status", "rows":[...], "inserted", "deleted", "updated"}]}`,
+/// (an update's `old` and `new` hold its changed cells only),
 /// streamed as the diff runs (a table's counts follow its rows; tables
 /// without any difference are left out). Rows: `{"op", "key", "old": {col:
 /// value}, "new": {...}}`, values in the JSON the other commands use.
@@ -99,12 +100,19 @@ impl Json {
         self.out.write_all(b",\"rows\":[").map_err(out_err)
     }
 
-    fn values(&mut self, values: &[Value]) -> Result<(), DbError> {
+    /// `{"col": value, ...}`: every column, or only those in `only` (an
+    /// update's changed cells).
+    fn values(&mut self, values: &[Value], only: Option<&[u32]>) -> Result<(), DbError> {
         self.out.write_all(b"{").map_err(out_err)?;
+        let mut first = true;
         for (i, (name, value)) in self.names.iter().zip(values).enumerate() {
-            if i > 0 {
+            if only.is_some_and(|o| !o.contains(&(i as u32))) {
+                continue;
+            }
+            if !first {
                 self.out.write_all(b",").map_err(out_err)?;
             }
+            first = false;
             self.out.write_all(name).map_err(out_err)?;
             serde_json::to_writer(&mut self.out, value).map_err(|e| DbError::Output(e.into()))?;
         }
@@ -146,13 +154,15 @@ impl DiffSink for Json {
         serde_json::to_writer(&mut self.out, &change.op).map_err(out_json)?;
         self.out.write_all(b",\"key\":").map_err(out_err)?;
         serde_json::to_writer(&mut self.out, &change.key).map_err(out_json)?;
+        // An update carries its changed cells only (the key names the row).
+        let only = (change.op == RowOp::Update).then_some(change.changed.as_slice());
         if let Some(old) = &change.old {
             self.out.write_all(b",\"old\":").map_err(out_err)?;
-            self.values(old)?;
+            self.values(old, only)?;
         }
         if let Some(new) = &change.new {
             self.out.write_all(b",\"new\":").map_err(out_err)?;
-            self.values(new)?;
+            self.values(new, only)?;
         }
         self.out.write_all(b"}").map_err(out_err)
     }
