@@ -100,21 +100,16 @@ impl Json {
         self.out.write_all(b",\"rows\":[").map_err(out_err)
     }
 
-    /// `{"col": value, ...}`: every column, or only those in `only` (an
-    /// update's changed cells).
-    fn values(&mut self, values: &[Value], only: Option<&[u32]>) -> Result<(), DbError> {
+    /// `{"col": value, ...}` for `(column index, value)` pairs.
+    fn values<'v>(&mut self, cells: impl Iterator<Item = (u32, &'v Value)>) -> Result<(), DbError> {
         self.out.write_all(b"{").map_err(out_err)?;
-        let mut first = true;
-        for (i, (name, value)) in self.names.iter().zip(values).enumerate() {
-            if only.is_some_and(|o| !o.contains(&(i as u32))) {
-                continue;
-            }
-            if !first {
+        for (n, (column, value)) in cells.enumerate() {
+            let Some(name) = self.names.get(column as usize) else { continue };
+            if n > 0 {
                 self.out.write_all(b",").map_err(out_err)?;
             }
-            first = false;
             self.out.write_all(name).map_err(out_err)?;
-            serde_json::to_writer(&mut self.out, value).map_err(|e| DbError::Output(e.into()))?;
+            serde_json::to_writer(&mut self.out, value).map_err(out_json)?;
         }
         self.out.write_all(b"}").map_err(out_err)
     }
@@ -125,6 +120,10 @@ fn out_json(e: serde_json::Error) -> DbError {
 }
 
 impl DiffSink for Json {
+    fn whole_updates(&self) -> bool {
+        false
+    }
+
     fn table(&mut self, header: &TableHeader) -> Result<(), DbError> {
         self.open = false;
         self.header = Some(header.clone());
@@ -155,14 +154,15 @@ impl DiffSink for Json {
         self.out.write_all(b",\"key\":").map_err(out_err)?;
         serde_json::to_writer(&mut self.out, &change.key).map_err(out_json)?;
         // An update carries its changed cells only (the key names the row).
-        let only = (change.op == RowOp::Update).then_some(change.changed.as_slice());
-        if let Some(old) = &change.old {
+        if change.op == RowOp::Update {
             self.out.write_all(b",\"old\":").map_err(out_err)?;
-            self.values(old, only)?;
-        }
-        if let Some(new) = &change.new {
+            self.values(change.changed_cells().map(|(c, old, _)| (c, old)))?;
             self.out.write_all(b",\"new\":").map_err(out_err)?;
-            self.values(new, only)?;
+            self.values(change.changed_cells().map(|(c, _, new)| (c, new)))?;
+        } else if let Some(values) = change.old.as_ref().or(change.new.as_ref()) {
+            let side: &[u8] = if change.op == RowOp::Delete { b",\"old\":" } else { b",\"new\":" };
+            self.out.write_all(side).map_err(out_err)?;
+            self.values((0u32..).zip(values))?;
         }
         self.out.write_all(b"}").map_err(out_err)
     }
@@ -190,6 +190,10 @@ struct Text {
 }
 
 impl GroupedSink for Text {
+    fn whole_updates(&self) -> bool {
+        false
+    }
+
     fn table(&mut self, header: &TableHeader, counts: &TableCounts) -> Result<(), DbError> {
         let schema = if header.schema_changed {
             format!(" (definition {:?})", header.status).to_lowercase()
@@ -217,18 +221,12 @@ impl GroupedSink for Text {
         let line = match (change.op, &change.old, &change.new) {
             (RowOp::Insert, _, Some(new)) => format!("  + {key}: {}", cells(new)),
             (RowOp::Delete, Some(old), _) => format!("  - {key}: {}", cells(old)),
-            (RowOp::Update, Some(old), Some(new)) => {
+            (RowOp::Update, _, _) => {
                 let changed: Vec<String> = change
-                    .changed
-                    .iter()
-                    .filter_map(|&i| {
-                        let i = i as usize;
-                        Some(format!(
-                            "{}: {} → {}",
-                            header.columns.get(i)?,
-                            render::display(old.get(i)?),
-                            render::display(new.get(i)?)
-                        ))
+                    .changed_cells()
+                    .filter_map(|(i, old, new)| {
+                        let name = header.columns.get(i as usize)?;
+                        Some(format!("{name}: {} → {}", render::display(old), render::display(new)))
                     })
                     .collect();
                 format!("  ~ {key}: {}", changed.join("; "))

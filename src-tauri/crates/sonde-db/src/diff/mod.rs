@@ -44,9 +44,11 @@ pub struct RowChange {
     /// The row key as every other command writes it (`None` for a table
     /// without a key).
     pub key: Option<String>,
-    /// The values before (deletes, updates), in the order of `columns`.
+    /// The values before (deletes, updates), in the order of `columns`
+    /// (for a sink that asked for [`DiffSink::whole_updates`] `false`, an
+    /// update's changed cells only, in the order of `changed`).
     pub old: Option<Vec<Value>>,
-    /// The values after (inserts, updates).
+    /// The values after (inserts, updates), laid out as `old`.
     pub new: Option<Vec<Value>>,
     /// Updates: which of `columns` changed.
     pub changed: Vec<u32>,
@@ -64,6 +66,18 @@ impl RowChange {
         changed: Vec<u32>,
     ) -> Self {
         RowChange { op, key: None, old, new, changed, key_values }
+    }
+
+    /// An update's changed cells: (column index, old, new), whichever way
+    /// the rows are laid out (whole rows, or the changed cells only: when
+    /// every cell changed the two layouts are the same).
+    pub fn changed_cells(&self) -> impl Iterator<Item = (u32, &Value, &Value)> + '_ {
+        let (old, new) = (self.old.as_deref().unwrap_or_default(), self.new.as_deref().unwrap_or_default());
+        let compact = old.len() == self.changed.len();
+        self.changed.iter().enumerate().filter_map(move |(k, &column)| {
+            let at = if compact { k } else { column as usize };
+            Some((column, old.get(at)?, new.get(at)?))
+        })
     }
 }
 
@@ -118,6 +132,12 @@ impl TableCounts {
 
 /// Receives a diff as it is computed, table by table.
 pub trait DiffSink {
+    /// Whether an update carries whole rows (the default) or only its
+    /// changed cells (what a printed diff shows: copying every cell was a
+    /// quarter of an every-row-changed diff).
+    fn whole_updates(&self) -> bool {
+        true
+    }
     fn table(&mut self, header: &TableHeader) -> Result<()>;
     fn row(&mut self, change: RowChange) -> Result<()>;
     fn table_done(&mut self, header: &TableHeader, counts: &TableCounts) -> Result<()>;
@@ -401,13 +421,15 @@ fn compare_table(
         key_columns: key_names(plan.b.as_deref().or(plan.a.as_deref())),
     };
     sink.table(&header)?;
+    let whole = sink.whole_updates();
     let mut emit_key = |mut change: RowChange| -> Result<()> {
         change.key = RowKey::from_values(&key, &change.key_values).map(|k| k.encode());
         sink.row(change)
     };
     let counts = match (&plan.a, &plan.b) {
         (Some(a), Some(b)) => {
-            compare_both(a, b, &columns, (conn_a, path_a, pages_a), (conn_b, path_b, pages_b), &mut emit_key)?
+            let (side_a, side_b) = ((conn_a, path_a, pages_a), (conn_b, path_b, pages_b));
+            compare_both(a, b, &columns, side_a, side_b, whole, &mut emit_key)?
         }
         (None, Some(b)) => one_side(b, &columns, conn_b, path_b, RowOp::Insert, &mut emit_key)?,
         (Some(a), None) => one_side(a, &columns, conn_a, path_a, RowOp::Delete, &mut emit_key)?,
@@ -428,6 +450,7 @@ fn compare_both(
     columns: &[Arc<str>],
     (conn_a, path_a, pages_a): SideRef<'_, '_>,
     (conn_b, path_b, pages_b): SideRef<'_, '_>,
+    whole_updates: bool,
     emit: &mut dyn FnMut(RowChange) -> Result<()>,
 ) -> Result<rows::Counts> {
     let same_key_kind = std::mem::discriminant(&a.key) == std::mem::discriminant(&b.key);
@@ -465,7 +488,8 @@ fn compare_both(
         }
     }
     let ranged = matches!(a.key, KeyStrategy::Rowid { .. });
-    rows::merge_join(&side_a, &side_b, columns, if ranged { ranges.as_deref() } else { None }, emit)
+    let ranges = if ranged { ranges.as_deref() } else { None };
+    rows::merge_join(&side_a, &side_b, columns, ranges, whole_updates, emit)
 }
 
 /// Whether the compared columns sit at the same positions of the stored
@@ -512,8 +536,8 @@ fn one_side(
         };
     }
     match op {
-        RowOp::Insert => rows::merge_join(&empty, &real, columns, None, emit),
-        _ => rows::merge_join(&real, &empty, columns, None, emit),
+        RowOp::Insert => rows::merge_join(&empty, &real, columns, None, true, emit),
+        _ => rows::merge_join(&real, &empty, columns, None, true, emit),
     }
 }
 
@@ -522,6 +546,10 @@ mod tests;
 
 /// Receives a diff grouped by table: each table's counts come before its rows.
 pub trait GroupedSink {
+    /// As [`DiffSink::whole_updates`].
+    fn whole_updates(&self) -> bool {
+        true
+    }
     fn table(&mut self, header: &TableHeader, counts: &TableCounts) -> Result<()>;
     fn row(&mut self, header: &TableHeader, change: &RowChange) -> Result<()>;
 }
@@ -546,6 +574,9 @@ pub fn grouped(
         again: Vec<(TableHeader, TableCounts)>,
     }
     impl DiffSink for Buffer<'_> {
+        fn whole_updates(&self) -> bool {
+            self.out.whole_updates()
+        }
         fn table(&mut self, _: &TableHeader) -> Result<()> {
             self.rows.clear();
             self.overflow = false;
@@ -580,6 +611,9 @@ pub fn grouped(
         header: Option<TableHeader>,
     }
     impl DiffSink for Stream<'_> {
+        fn whole_updates(&self) -> bool {
+            self.out.whole_updates()
+        }
         fn table(&mut self, header: &TableHeader) -> Result<()> {
             self.header = Some(header.clone());
             Ok(())

@@ -56,6 +56,41 @@ fn expected(a: &Path, b: &Path, tables: &[(&str, &str, &str)]) -> Expected {
     out
 }
 
+/// Each update's changed cells as `(column, old, new)`, and the other
+/// rows whole, from a sink that asked for whole rows or changed cells only.
+fn cells(
+    a: &Path,
+    b: &Path,
+    whole: bool,
+) -> Vec<(String, RowOp, Vec<(u32, Value, Value)>, Option<Vec<Value>>)> {
+    struct Cells {
+        whole: bool,
+        table: String,
+        out: Vec<(String, RowOp, Vec<(u32, Value, Value)>, Option<Vec<Value>>)>,
+    }
+    impl DiffSink for Cells {
+        fn whole_updates(&self) -> bool {
+            self.whole
+        }
+        fn table(&mut self, header: &TableHeader) -> Result<()> {
+            self.table = header.name.clone();
+            Ok(())
+        }
+        fn row(&mut self, change: RowChange) -> Result<()> {
+            let cells = change.changed_cells().map(|(c, o, n)| (c, o.clone(), n.clone())).collect();
+            let rest = if change.op == RowOp::Update { None } else { change.old.or(change.new) };
+            self.out.push((format!("{} {:?}", self.table, change.key), change.op, cells, rest));
+            Ok(())
+        }
+        fn table_done(&mut self, _: &TableHeader, _: &TableCounts) -> Result<()> {
+            Ok(())
+        }
+    }
+    let mut sink = Cells { whole, table: String::new(), out: Vec::new() };
+    diff_into(a, b, &DiffOptions::default(), &mut sink).expect("diff");
+    sink.out
+}
+
 fn actual(a: &Path, b: &Path) -> Expected {
     let diff = diff(a, b, &DiffOptions::default(), usize::MAX).expect("diff");
     let mut out = Expected::new();
@@ -228,6 +263,8 @@ fn check(steps: &[Step], wal: bool) {
     let want = expected(&a, &b, &tables());
     // The reference read B through a normal connection: restore its files.
     assert_eq!(actual(&a, &b), want, "steps {steps:?}");
+    // A printed diff's updates carry the changed cells only: the same cells.
+    assert_eq!(cells(&a, &b, false), cells(&a, &b, true), "steps {steps:?}");
     crate::pool::pools().evict(&a);
     crate::pool::pools().evict(&b);
     assert_eq!(fingerprint(&a), before_a, "diffing wrote to A");
