@@ -66,7 +66,7 @@ fn cells(
     struct Cells {
         whole: bool,
         table: String,
-        out: Vec<(String, RowOp, Vec<(u32, Value, Value)>, Option<Vec<Value>>)>,
+        out: Vec<SeenRow>,
     }
     impl DiffSink for Cells {
         fn whole_updates(&self) -> bool {
