@@ -56,13 +56,13 @@ fn expected(a: &Path, b: &Path, tables: &[(&str, &str, &str)]) -> Expected {
     out
 }
 
-/// Each update's changed cells as `(column, old, new)`, and the other
-/// rows whole, from a sink that asked for whole rows or changed cells only.
-fn cells(
-    a: &Path,
-    b: &Path,
-    whole: bool,
-) -> Vec<(String, RowOp, Vec<(u32, Value, Value)>, Option<Vec<Value>>)> {
+/// A changed row as a sink sees it: `"table key"`, op, an update's changed
+/// cells as `(column, old, new)`, another row's values.
+type SeenRow = (String, RowOp, Vec<(u32, Value, Value)>, Option<Vec<Value>>);
+
+/// Every changed row, from a sink that asked for whole rows or changed
+/// cells only.
+fn cells(a: &Path, b: &Path, whole: bool) -> Vec<SeenRow> {
     struct Cells {
         whole: bool,
         table: String,
