@@ -10,6 +10,8 @@ echo "==> engine (criterion; generates target/bench-data/big.db with 10M rows on
 cargo bench --bench engine -- --noplot
 echo "==> load: 8 readers paging the 10M-row table while a writer applies edit batches"
 cargo bench --bench load -- --noplot
+echo "==> encrypted databases: open, second reader, paging (SQLCipher 4 vs plain)"
+cargo bench --bench cipher
 echo "==> ratios against sqlite3 and raw adb"
 cargo build --release -q -p sonde-cli -p sonde-devsim
 python3 benches/ratios.py

@@ -8,6 +8,9 @@ APT_PACKAGES=(
   adb                                  # the real Android client the device layer drives
   sqlite3                              # baseline for benchmarks, inspection in tests
   sqlite3-tools                        # sqldiff: the baseline of the diff benchmark
+  sqlcipher                            # SQLCipher 3.4 shell: independent encrypted fixtures and checks
+  libssl-dev                           # libcrypto for the bundled SQLCipher (Linux)
+  python3-venv                         # .tools/venv: SQLCipher 4 fixtures (PyPI sqlcipher3-binary)
   build-essential pkg-config
   libwebkit2gtk-4.1-dev                # Tauri's webview (Linux)
   webkit2gtk-driver                    # WebKitWebDriver, for tauri-driver end-to-end tests
@@ -38,6 +41,12 @@ if [ ! -x .tools/bin/tauri-driver ]; then
   cargo install tauri-driver --version 2.1.0 --locked --root "$PWD/.tools" -q
 fi
 
+# SQLCipher 4 for test fixtures (PyPI's sqlcipher3-binary bundles it), into .tools/venv.
+if [ ! -x .tools/venv/bin/python ] || ! .tools/venv/bin/python -c "import sqlcipher3" 2>/dev/null; then
+  echo "setup: installing sqlcipher3-binary into .tools/venv" >&2
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install -q --disable-pip-version-check sqlcipher3-binary==0.6.0
+fi
 
 # Frontend dependencies (exact versions from package-lock.json).
 if [ -f package-lock.json ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then

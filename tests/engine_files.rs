@@ -32,7 +32,8 @@ fn bad_files_give_clear_errors_and_stay_unchanged() {
 
     let cases: [(&Path, &str); 3] = [
         (&text, "not a SQLite database"),
-        (&random, "database is encrypted or corrupt"),
+        // Random bytes in whole pages are what a SQLCipher file looks like.
+        (&random, "this database is encrypted: give its key with --cipher-key"),
         (dir.path(), "not a regular file"),
     ];
     for (path, expected) in cases {

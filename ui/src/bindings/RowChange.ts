@@ -12,11 +12,13 @@ export type RowChange = { op: RowOp,
  */
 key: string | null, 
 /**
- * The values before (deletes, updates), in the order of `columns`.
+ * The values before (deletes, updates), in the order of `columns`
+ * (for a sink that asked for [`DiffSink::whole_updates`] `false`, an
+ * update's changed cells only, in the order of `changed`).
  */
 old: Array<Value> | null, 
 /**
- * The values after (inserts, updates).
+ * The values after (inserts, updates), laid out as `old`.
  */
 new: Array<Value> | null, 
 /**

@@ -243,7 +243,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   });
 
   const openDb = (location: string): OpenedDb => {
-    if (location === SECURE_URI) throw new UiErr("encrypted", `${location}: file is not a database (encrypted or corrupt)`);
+    if (location === SECURE_URI) throw new UiErr("encrypted", `${location}: this database is encrypted: give its key`);
     const loc = canonical(location);
     const path = loc.replace(/^file:\/\//, "");
     const d: Db = {

@@ -9,6 +9,17 @@ pub struct Args {
     /// Print service metrics (calls, errors, latencies) to stderr afterwards.
     #[arg(long, global = true)]
     pub stats: bool,
+    /// Key of an encrypted (SQLCipher) database: a passphrase, or x'<64 hex>'
+    /// for a raw key (x'<96 hex>' with the salt). Also from SONDE_CIPHER_KEY,
+    /// so the key need not be in the command line.
+    #[arg(long, global = true, value_name = "KEY", env = "SONDE_CIPHER_KEY", hide_env_values = true)]
+    pub cipher_key: Option<String>,
+    /// A SQLCipher setting, NAME=VALUE (repeatable): kdf_iter=10000,
+    /// cipher_page_size=8192, cipher_compatibility=3, cipher_hmac_algorithm=...,
+    /// cipher_kdf_algorithm=..., cipher_use_hmac=OFF, cipher_plaintext_header_size=32,
+    /// cipher_salt="x'<32 hex>'". Without any, SQLCipher 4, 3, 2 and 1 defaults are tried.
+    #[arg(long, global = true, value_name = "NAME=VALUE")]
+    pub cipher_pragma: Vec<String>,
     #[command(subcommand)]
     pub command: Command,
 }

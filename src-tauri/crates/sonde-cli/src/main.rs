@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     let args = cli::Args::parse();
     init_tracing();
     let stats = args.stats;
-    let result = commands::run(args.command);
+    let result = commands::cipher_key(args.cipher_key.as_deref(), &args.cipher_pragma)
+        .and_then(|key| commands::run(args.command, key));
     if stats {
         let snapshot = sonde_metrics::snapshot();
         let _ = write!(std::io::stderr(), "{}", sonde_metrics::render_table(&snapshot));

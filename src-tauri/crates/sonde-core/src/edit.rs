@@ -71,7 +71,7 @@ impl Sonde {
         let key = db.location.key();
         let log_key = key.clone();
         let took_back = self
-            .with_state(move |s| {
+            .with_state_for(&key, &db.path, move |s| {
                 let mut pending = s.pending(&log_key)?;
                 let mut ids = Vec::new();
                 for change in changes.iter().rev() {
@@ -102,7 +102,7 @@ impl Sonde {
             return Ok(Vec::new());
         }
         let key = db.location.key();
-        let log = self.with_state(move |s| s.pending(&key)).await?;
+        let log = self.with_state_for(&key.clone(), &db.path, move |s| s.pending(&key)).await?;
         Ok(log.into_iter().map(|(id, change)| PendingChange { id, change }).collect())
     }
 
@@ -141,7 +141,7 @@ impl Sonde {
         let uri = db.device_uri("edits")?.clone();
         let key = db.location.key();
         let ws = self.devices.workspace().clone();
-        let state = std::sync::Arc::clone(&self.state);
+        let state = self.state_for(&key, &db.path).await?;
         blocking(move || {
             if let Written::Changes(changes) = &written {
                 if !changes.is_empty() {

@@ -75,6 +75,7 @@ pub enum ErrorKind {
     Timeout,
     Cancelled,
     Encrypted,
+    WrongKey,
     Corrupt,
     NotADatabase,
     ReadOnly,
@@ -119,6 +120,11 @@ impl CoreError {
     /// The message, with the way out this face offers.
     pub fn message_for(&self, face: Face) -> String {
         let base = self.to_string();
+        if let (Face::Cli, CoreError::Db(e)) = (face, self) {
+            if matches!(e.cause(), DbError::Encrypted(_)) {
+                return format!("{base} with --cipher-key KEY (or SONDE_CIPHER_KEY in the environment)");
+            }
+        }
         let advice = match (face, self) {
             (Face::Cli, CoreError::Device(DeviceError::DeviceNotFound { .. })) => {
                 Some("`sonde devices` lists what is attached")
@@ -144,6 +150,9 @@ impl CoreError {
             (Face::Cli, CoreError::UnpushedEdits { .. }) => Some("`sonde push URI` or `sonde discard URI`"),
             (Face::Cli, CoreError::Device(DeviceError::NoSnapshot { .. })) => Some("`sonde pull URI`"),
             (Face::App, CoreError::Device(DeviceError::NoSnapshot { .. })) => Some("open it again"),
+            (Face::Cli, CoreError::Db(e)) if matches!(e.cause(), DbError::WrongKey(_)) => Some(
+                "check --cipher-key (a passphrase, or x'<64 hex>' for a raw key) and any --cipher-pragma settings",
+            ),
             _ => None,
         };
         match advice {
@@ -188,7 +197,8 @@ fn device_kind(e: &DeviceError) -> ErrorKind {
 fn db_kind(e: &DbError) -> ErrorKind {
     match e.cause() {
         DbError::InEdit { .. } => ErrorKind::Internal, // cause() never returns one
-        DbError::EncryptedOrCorrupt { .. } => ErrorKind::Encrypted,
+        DbError::EncryptedOrCorrupt { .. } | DbError::Encrypted(_) => ErrorKind::Encrypted,
+        DbError::WrongKey(_) => ErrorKind::WrongKey,
         DbError::HotJournal(_) => ErrorKind::HotJournal,
         DbError::NotADatabase(_) | DbError::NotAFile(_) => ErrorKind::NotADatabase,
         DbError::ReadOnly { .. }
@@ -210,7 +220,8 @@ fn db_kind(e: &DbError) -> ErrorKind {
         | DbError::BadValue(_)
         | DbError::BadRowKey { .. }
         | DbError::WrongRowCount { .. }
-        | DbError::Refused(_) => ErrorKind::Invalid,
+        | DbError::Refused(_)
+        | DbError::BadKey(_) => ErrorKind::Invalid,
         DbError::CannotOpen { .. } | DbError::Io { .. } | DbError::Output(_) => ErrorKind::Io,
         DbError::Pool(_) | DbError::AppState { .. } | DbError::Internal(_) => ErrorKind::Internal,
     }

@@ -19,6 +19,7 @@
 
 mod blocking;
 mod browse;
+mod cipher;
 mod cursors;
 mod devices;
 mod diff;
@@ -52,6 +53,7 @@ pub use watch::{WatchEvent, DEFAULT_INTERVAL as DEFAULT_WATCH_INTERVAL, WATCH_RO
 /// The engine's value and request types, as faces see them.
 pub use sonde_db::{
     appstate::{HistoryEntry, RecentDatabase},
+    cipher::CipherKey,
     cursor_sql::SqlPage,
     diff::{
         DbDiff, DiffSink, GroupedSink, RowChange, RowOp, SchemaChange, TableCounts, TableHeader, TableStatus,

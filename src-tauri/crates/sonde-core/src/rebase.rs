@@ -79,7 +79,10 @@ impl Sonde {
     pub(crate) async fn finish_rebase(&self, uri: &DeviceUri) -> Result<Option<RebaseReport>> {
         let ws = self.devices.workspace().clone();
         let (uri, key) = (uri.clone(), Location::Device(uri.clone()).key());
-        let state = std::sync::Arc::clone(&self.state);
+        let Some(snapshot_path) = self.load_snapshot(&uri).await?.map(|s| s.db_path()) else {
+            return Ok(None);
+        };
+        let state = self.state_for(&key, &snapshot_path).await?;
         blocking(move || {
             let Some(mut snapshot) = ws.load(&uri)? else { return Ok(None) };
             if !snapshot.manifest.rebase_needed {
@@ -116,7 +119,7 @@ impl Sonde {
             return Ok(Vec::new());
         }
         let key = db.location.key();
-        let list = self.with_state(move |s| s.conflicts(&key)).await?;
+        let list = self.with_state_for(&key.clone(), &db.path, move |s| s.conflicts(&key)).await?;
         Ok(list.into_iter().map(|(id, change, c)| Conflict::of(id, &change, c)).collect())
     }
 
@@ -129,7 +132,7 @@ impl Sonde {
         let key = db.location.key();
         let _turn = self.writes.lock(&key).await;
         let (path, state, ws) =
-            (db.path.clone(), std::sync::Arc::clone(&self.state), self.devices.workspace().clone());
+            (db.path.clone(), self.state_for(&key, &db.path).await?, self.devices.workspace().clone());
         blocking(move || {
             let list = state.conflicts(&key)?;
             let (_, change, _) =

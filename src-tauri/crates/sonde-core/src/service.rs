@@ -54,6 +54,8 @@ pub struct Sonde {
     /// The files' state right after Sonde's own last write to a local or
     /// simulator database, by location (see `watch`).
     pub(crate) own_writes: Mutex<std::collections::HashMap<String, Vec<crate::watch::Stamp>>>,
+    /// The encrypted state of encrypted databases, by location (`cipher.rs`).
+    pub(crate) secret_states: Mutex<std::collections::HashMap<String, Arc<AppState>>>,
 }
 
 impl Sonde {
@@ -76,6 +78,7 @@ impl Sonde {
             simulated: Mutex::new(None),
             writes: Default::default(),
             own_writes: Mutex::default(),
+            secret_states: Mutex::default(),
         })
     }
 

@@ -186,12 +186,15 @@ impl Sonde {
     /// The SQL run on this database, newest first.
     pub async fn history(&self, db: &OpenDb, limit: usize) -> Result<Vec<HistoryEntry>> {
         let key = db.location.key();
-        self.with_state(move |s| s.history(&key, limit)).await
+        self.with_state_for(&key.clone(), &db.path, move |s| s.history(&key, limit)).await
     }
 
     async fn remember(&self, db: &OpenDb, sql: &str, error: Option<String>) {
         let (key, sql) = (db.location.key(), sql.to_owned());
-        if let Err(e) = self.with_state(move |s| s.add_history(&key, &sql, error.as_deref())).await {
+        let location = key.clone();
+        let recorded =
+            self.with_state_for(&location, &db.path, move |s| s.add_history(&key, &sql, error.as_deref()));
+        if let Err(e) = recorded.await {
             tracing::warn!(error = %e, "could not record the query in the history");
         }
     }

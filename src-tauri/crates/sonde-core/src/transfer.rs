@@ -95,7 +95,8 @@ impl Sonde {
 
     async fn refuse_conflicts(&self, uri: &DeviceUri) -> Result<()> {
         let key = Location::Device(uri.clone()).key();
-        let count = self.with_state(move |s| s.conflicts(&key)).await?.len();
+        let Some(path) = self.load_snapshot(uri).await?.map(|s| s.db_path()) else { return Ok(()) };
+        let count = self.with_state_for(&key.clone(), &path, move |s| s.conflicts(&key)).await?.len();
         if count > 0 {
             return Err(CoreError::Conflicts { uri: uri.to_string(), count });
         }
@@ -187,7 +188,10 @@ impl Sonde {
     /// Clears the pending log of a device database (pushed or discarded).
     async fn forget_edits(&self, uri: &DeviceUri) -> Result<()> {
         let key = Location::Device(uri.clone()).key();
-        self.with_state(move |s| s.clear_pending(&key)).await
+        let Some(path) = self.load_snapshot(uri).await?.map(|s| s.db_path()) else {
+            return self.with_state(move |s| s.clear_pending(&key)).await;
+        };
+        self.with_state_for(&key.clone(), &path, move |s| s.clear_pending(&key)).await
     }
 }
 

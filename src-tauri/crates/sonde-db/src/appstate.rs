@@ -71,10 +71,20 @@ pub struct AppState {
 impl AppState {
     /// Opens (creating and migrating as needed) the state file at `path`.
     pub fn open(path: &Path) -> Result<AppState> {
+        Self::open_keyed(path, None)
+    }
+
+    /// [`AppState::open`] encrypted with `keyed`: the state of an encrypted
+    /// database (its pending edits and console history hold its values), so
+    /// nothing decrypted reaches the disk.
+    pub fn open_keyed(path: &Path, keyed: Option<&crate::cipher::Keyed>) -> Result<AppState> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| crate::pool::io_error(dir, e))?;
         }
         let conn = Connection::open(path).map_err(|e| state_error(path, e))?;
+        if let Some(k) = keyed {
+            k.apply(&conn).map_err(|e| state_error(path, e))?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| state_error(path, e))?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(|e| state_error(path, e))?;

@@ -15,6 +15,15 @@ pub enum DbError {
     NotADatabase(PathBuf),
     #[error("{path}: database is encrypted or corrupt{}", detail_suffix(.detail))]
     EncryptedOrCorrupt { path: PathBuf, detail: Option<String> },
+    /// No key was given for a file that is not plain SQLite.
+    #[error("{0}: this database is encrypted: give its key")]
+    Encrypted(PathBuf),
+    /// None of the SQLCipher settings tried opened the file with this key.
+    #[error("{0}: wrong key for this encrypted database (or settings it does not use)")]
+    WrongKey(PathBuf),
+    /// A key or SQLCipher setting that cannot be used as given.
+    #[error("cipher key: {0}")]
+    BadKey(String),
     #[error("database is locked by another process: close the app that holds it (or stop it on the device) and retry")]
     Locked,
     #[error("{0}: the database has an unfinished transaction left by a crash (a hot -journal file); reading does not roll it back: edit the database once (or open it in the app that owns it) to recover it")]

@@ -12,6 +12,7 @@
 
 pub mod appstate;
 pub mod budget;
+pub mod cipher;
 pub mod console;
 pub mod cursor;
 pub mod cursor_sql;

@@ -10,7 +10,12 @@
 //! - A file that was replaced (new inode, e.g. a re-pulled device snapshot
 //!   renamed into place) is never served from the old pool: each checkout
 //!   compares the file identity and rebuilds the entry when it changed.
+//! - An encrypted (SQLCipher) file is opened with the key registered for its
+//!   path ([`Pools::set_key`]) or the process default ([`Pools::set_default_key`]):
+//!   the settings are found once ([`crate::cipher::resolve`]) and every
+//!   connection is keyed with the derived raw key before its first read.
 
+use crate::cipher::{self, CipherKey, Keyed};
 use crate::error::{DbError, Result, SqliteResultExt};
 use crate::schema::{self, TableSchema};
 use dashmap::DashMap;
@@ -70,6 +75,8 @@ impl FileIdentity {
 
 struct Entry {
     identity: FileIdentity,
+    /// The key every connection applies (encrypted files only).
+    keyed: Option<Arc<Keyed>>,
     readers: r2d2::Pool<SqliteConnectionManager>,
     writer: r2d2::Pool<SqliteConnectionManager>,
     /// Table name as asked → (schema_version it was read at, schema).
@@ -92,6 +99,23 @@ pub struct Pools {
     workers: Arc<ScheduledThreadPool>,
     epoch: Instant,
     sweeper: std::sync::Once,
+    /// Canonical path → the key its user gave.
+    keys: DashMap<PathBuf, Arc<CipherKey>>,
+    /// The key for encrypted files without one of their own (the CLI's
+    /// `--cipher-key`).
+    default_key: std::sync::RwLock<Option<Arc<CipherKey>>>,
+    /// Canonical path → (the key it was found with, the file's first 16
+    /// bytes (its salt), the settings that opened it): a re-pulled copy of
+    /// the same database is not derived again.
+    resolved: DashMap<PathBuf, Resolved>,
+}
+
+/// How an encrypted file was opened: with which key, its first 16 bytes,
+/// the settings that worked.
+struct Resolved {
+    key: Arc<CipherKey>,
+    head: [u8; 16],
+    keyed: Arc<Keyed>,
 }
 
 static POOLS: Lazy<Pools> = Lazy::new(|| Pools {
@@ -102,6 +126,9 @@ static POOLS: Lazy<Pools> = Lazy::new(|| Pools {
     ),
     epoch: Instant::now(),
     sweeper: std::sync::Once::new(),
+    keys: DashMap::new(),
+    default_key: std::sync::RwLock::new(None),
+    resolved: DashMap::new(),
 });
 
 /// The process-wide connection service.
@@ -172,6 +199,77 @@ impl Pools {
         Ok(canonical)
     }
 
+    /// Registers (or with `None` forgets) the key of the encrypted database
+    /// at `path`; its pools are rebuilt with it on the next use.
+    pub fn set_key(&self, path: &Path, key: Option<CipherKey>) -> Result<()> {
+        let canonical = self.canonical(path)?;
+        match key {
+            Some(k) => {
+                self.keys.insert(canonical.clone(), Arc::new(k));
+            }
+            None => {
+                self.keys.remove(&canonical);
+            }
+        }
+        self.resolved.remove(&canonical);
+        self.close(&canonical);
+        Ok(())
+    }
+
+    /// The key for encrypted files that have none of their own.
+    pub fn set_default_key(&self, key: Option<CipherKey>) {
+        if let Ok(mut slot) = self.default_key.write() {
+            *slot = key.map(Arc::new);
+        }
+    }
+
+    /// Whether the database at `path` is open encrypted, and with which
+    /// SQLCipher major version's settings.
+    pub fn cipher_of(&self, path: &Path) -> Option<u8> {
+        let canonical = self.canonical(path).ok()?;
+        self.entries.get(&canonical)?.keyed.as_ref().map(|k| k.compatibility())
+    }
+
+    /// The key connections to the open encrypted database at `path` apply.
+    pub fn keyed_of(&self, path: &Path) -> Option<Arc<Keyed>> {
+        let canonical = self.canonical(path).ok()?;
+        self.entries.get(&canonical)?.keyed.clone()
+    }
+
+    fn key_for(&self, canonical: &Path) -> Option<Arc<CipherKey>> {
+        if let Some(k) = self.keys.get(canonical) {
+            return Some(Arc::clone(&k));
+        }
+        self.default_key.read().ok()?.clone()
+    }
+
+    /// The settings that open the encrypted file at `canonical` (found once
+    /// per key and salt), or [`DbError::Encrypted`] without a key.
+    fn keyed(&self, canonical: &Path) -> Result<Arc<Keyed>> {
+        let key = self.key_for(canonical).ok_or_else(|| DbError::Encrypted(canonical.to_owned()))?;
+        let mut head = [0u8; 16];
+        if let Ok(mut f) = std::fs::File::open(canonical) {
+            let _ = f.read_exact(&mut head);
+        }
+        if let Some(hit) = self.resolved.get(canonical) {
+            if Arc::ptr_eq(&hit.key, &key) && hit.head == head {
+                return Ok(Arc::clone(&hit.keyed));
+            }
+        }
+        let keyed = Arc::new(cipher::resolve(canonical, &key)?);
+        self.resolved.insert(canonical.to_owned(), Resolved { key, head, keyed: Arc::clone(&keyed) });
+        Ok(keyed)
+    }
+
+    /// Plain SQLite (`None`), or the key of an encrypted file.
+    fn classify(&self, canonical: &Path) -> Result<Option<Arc<Keyed>>> {
+        match check_header(canonical) {
+            Ok(()) => Ok(None),
+            Err(DbError::EncryptedOrCorrupt { .. }) => self.keyed(canonical).map(Some),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Opens `path` for editing: like [`Pools::open`], but a database left
     /// mid-transaction by a crash (a hot journal) is first recovered the way
     /// its app would on its next open: SQLite rolls the journal back.
@@ -180,7 +278,7 @@ impl Pools {
             Err(DbError::HotJournal(_)) => {
                 let canonical = self.canonical(path)?;
                 tracing::warn!(path = %canonical.display(), "rolling back a hot journal before writing");
-                recover_hot_journal(&canonical)?;
+                recover_hot_journal(&canonical, self.classify(&canonical)?.as_deref())?;
                 self.open(path)
             }
             other => other,
@@ -250,9 +348,9 @@ impl Pools {
             }
         }
         // New file, or the file was replaced: validate and build fresh pools.
-        check_header(&canonical)?;
-        probe(&canonical)?;
-        let entry = Arc::new(self.build_entry(&canonical, identity, now));
+        let keyed = self.classify(&canonical)?;
+        probe(&canonical, keyed.as_deref())?;
+        let entry = Arc::new(self.build_entry(&canonical, identity, keyed, now));
         tracing::debug!(path = %canonical.display(), "opened connection pools");
         self.entries.insert(canonical.clone(), Arc::clone(&entry));
         self.close_least_recently_used(&canonical);
@@ -309,16 +407,18 @@ impl Pools {
         }
     }
 
-    fn build_entry(&self, path: &Path, identity: FileIdentity, now: u64) -> Entry {
+    fn build_entry(&self, path: &Path, identity: FileIdentity, keyed: Option<Arc<Keyed>>, now: u64) -> Entry {
         let read_flags =
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let readers = SqliteConnectionManager::file(path).with_flags(read_flags).with_init(|c| {
-            common_init(c, READER_CACHE_KIB)?;
+        let reader_key = keyed.clone();
+        let readers = SqliteConnectionManager::file(path).with_flags(read_flags).with_init(move |c| {
+            common_init(c, reader_key.as_deref(), READER_CACHE_KIB)?;
             c.execute_batch("PRAGMA query_only = 1;")
         });
         let write_flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let writer = SqliteConnectionManager::file(path).with_flags(write_flags).with_init(|c| {
-            common_init(c, WRITER_CACHE_KIB)?;
+        let writer_key = keyed.clone();
+        let writer = SqliteConnectionManager::file(path).with_flags(write_flags).with_init(move |c| {
+            common_init(c, writer_key.as_deref(), WRITER_CACHE_KIB)?;
             writer_settings(c)
         });
         let builder = || {
@@ -332,6 +432,7 @@ impl Pools {
         };
         Entry {
             identity,
+            keyed,
             readers: builder().max_size(READERS_PER_DATABASE).build_unchecked(readers),
             writer: builder().max_size(1).build_unchecked(writer),
             schemas: DashMap::new(),
@@ -340,9 +441,13 @@ impl Pools {
     }
 }
 
-/// Settings shared by readers and the writer. No connection checkpoints on
-/// close: a `-wal` is only ever folded in by an explicit checkpoint (push).
-fn common_init(c: &mut Connection, cache_kib: i64) -> rusqlite::Result<()> {
+/// Settings shared by readers and the writer: the key first (an encrypted
+/// file), then no checkpoint on close (a `-wal` is only ever folded in by an
+/// explicit checkpoint: push).
+fn common_init(c: &mut Connection, keyed: Option<&Keyed>, cache_kib: i64) -> rusqlite::Result<()> {
+    if let Some(k) = keyed {
+        k.apply(c)?;
+    }
     c.busy_timeout(BUSY_TIMEOUT)?;
     c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
     c.set_prepared_statement_cache_capacity(64);
@@ -360,10 +465,13 @@ pub(crate) fn writer_settings(c: &Connection) -> rusqlite::Result<()> {
 /// Opens one connection and reads the catalog, so an unusable file fails
 /// now with SQLite's reason instead of inside the pool (which would retry
 /// until its timeout).
-fn probe(path: &Path) -> Result<()> {
+fn probe(path: &Path, keyed: Option<&Keyed>) -> Result<()> {
     let conn =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .at(path)?;
+    if let Some(k) = keyed {
+        k.apply(&conn).at(path)?;
+    }
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).at(path)?;
     conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())) {
@@ -378,12 +486,15 @@ fn probe(path: &Path) -> Result<()> {
 
 /// Reads the catalog through a read-write connection: SQLite rolls a hot
 /// journal back before it answers.
-fn recover_hot_journal(path: &Path) -> Result<()> {
+fn recover_hot_journal(path: &Path, keyed: Option<&Keyed>) -> Result<()> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .at(path)?;
+    if let Some(k) = keyed {
+        k.apply(&conn).at(path)?;
+    }
     conn.busy_timeout(BUSY_TIMEOUT).at(path)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(())).at(path)
 }

@@ -87,8 +87,26 @@ impl Ctx {
     }
 }
 
-pub fn run(command: Command) -> CliResult {
+/// The `--cipher-key` / `SONDE_CIPHER_KEY` key with its `--cipher-pragma` settings.
+pub fn cipher_key(key: Option<&str>, settings: &[String]) -> CliResult<Option<sonde_core::CipherKey>> {
+    let Some(text) = key else {
+        if settings.is_empty() {
+            return Ok(None);
+        }
+        return Err(CliError::Usage(
+            "--cipher-pragma needs a key (--cipher-key KEY or SONDE_CIPHER_KEY)".into(),
+        ));
+    };
+    let mut key = sonde_core::CipherKey::parse(text)?;
+    for setting in settings {
+        key = key.with_setting(setting)?;
+    }
+    Ok(Some(key))
+}
+
+pub fn run(command: Command, key: Option<sonde_core::CipherKey>) -> CliResult {
     let ctx = Ctx::new()?;
+    ctx.core.use_cipher_key(key);
     match command {
         Command::Tables { db, json } => read::tables(&ctx, &ctx.open(&db)?, json),
         Command::Schema { db, table, json } => read::schema(&ctx, &ctx.open(&db)?, &table, json),
