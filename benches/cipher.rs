@@ -63,7 +63,7 @@ fn main() {
         let t = Instant::now();
         first_page(&plain);
         open_plain.push(t.elapsed());
-        pools().set_key(&enc, Some(key.clone())).expect("set key");
+        pools().set_key(&enc, Some(std::sync::Arc::new(key.clone()))).expect("set key");
         let t = Instant::now();
         first_page(&enc);
         open_enc.push(t.elapsed());
@@ -84,7 +84,7 @@ fn main() {
         pools().evict(&plain);
         first_page(&plain);
         second_plain.push(second(&plain));
-        pools().set_key(&enc, Some(key.clone())).expect("set key");
+        pools().set_key(&enc, Some(std::sync::Arc::new(key.clone()))).expect("set key");
         first_page(&enc);
         second_enc.push(second(&enc));
     }

@@ -19,21 +19,44 @@ pub(crate) fn opened(handle: u32, db: &OpenDb, tables: Vec<TableListing>) -> Ope
     }
 }
 
+/// The key the user typed into the prompt of an encrypted database.
+#[derive(serde::Deserialize)]
+pub struct CipherInput {
+    /// A passphrase, or `x'<64 hex>'` for a raw key.
+    key: String,
+    /// SQLCipher settings, `NAME=VALUE`.
+    #[serde(default)]
+    settings: Vec<String>,
+}
+
 /// Opens a device database (pulling a snapshot) or a local file the user
 /// chose before (dialog, drop, recent list). `recover_hot_journal` rolls
 /// back a crashed app's unfinished transaction first (the user confirmed it).
+/// `cipher`: the key of an encrypted database, kept (in memory only) for
+/// this location while the app runs; a key that does not open it is
+/// forgotten again.
 #[tauri::command]
 pub async fn open_database(
     desktop: State<'_, Arc<Desktop>>,
     location: String,
     recover_hot_journal: Option<bool>,
+    cipher: Option<CipherInput>,
 ) -> UiResult<OpenedDb> {
     if let Location::Local(path) = Location::parse(&location)? {
         if !desktop.is_allowed(&path) && !desktop.core.was_opened(&path).await? {
             return Err(invalid("choose the file with Open… or drop it on the window"));
         }
     }
-    open(&desktop, &location, recover_hot_journal.unwrap_or(false)).await
+    let Some(cipher) = cipher else {
+        return open(&desktop, &location, recover_hot_journal.unwrap_or(false)).await;
+    };
+    let key = sonde_core::parse_cipher_key(&cipher.key, &cipher.settings)?;
+    desktop.core.set_location_key(&location, Some(key))?;
+    let opened = open(&desktop, &location, recover_hot_journal.unwrap_or(false)).await;
+    if opened.is_err() {
+        desktop.core.set_location_key(&location, None)?;
+    }
+    opened
 }
 
 async fn open(desktop: &Desktop, location: &str, recover: bool) -> UiResult<OpenedDb> {

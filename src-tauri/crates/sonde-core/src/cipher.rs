@@ -14,8 +14,27 @@ use sonde_db::appstate::AppState;
 use sonde_db::cipher::CipherKey;
 use sonde_db::pool::pools;
 use sonde_db::DbError;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
+
+/// A key as a face takes it: the key text (a passphrase or `x'<hex>'`) and
+/// its `NAME=VALUE` settings.
+pub fn parse_cipher_key(text: &str, settings: &[String]) -> Result<CipherKey> {
+    let mut key = CipherKey::parse(text)?;
+    for setting in settings {
+        key = key.with_setting(setting)?;
+    }
+    Ok(key)
+}
+
+/// Registers a location's given key (see [`Sonde::given_key`]) for one of
+/// its local files (the database, a snapshot, a version copy). Blocking.
+pub(crate) fn key_file(given: Option<&Arc<CipherKey>>, path: &Path) -> sonde_db::Result<()> {
+    match given {
+        Some(k) => pools().set_key(path, Some(Arc::clone(k))),
+        None => Ok(()),
+    }
+}
 
 impl Sonde {
     /// The key for every encrypted database this process opens without a
@@ -24,10 +43,27 @@ impl Sonde {
         pools().set_default_key(key);
     }
 
-    /// The key of the encrypted database at the local file `path` (a local
-    /// database, a snapshot or a version copy), or `None` to forget it.
-    pub async fn set_cipher_key(&self, path: PathBuf, key: Option<CipherKey>) -> Result<()> {
-        blocking(move || Ok(pools().set_key(&path, key)?)).await
+    /// The key of the encrypted database at `location` (a local file, a
+    /// device or simulator database), for this process's life; `None`
+    /// forgets it. Its files (snapshot, versions) are opened with it.
+    pub fn set_location_key(&self, location: &str, key: Option<CipherKey>) -> Result<()> {
+        let key_of = crate::location::Location::parse(location)?.key();
+        if let Ok(mut map) = self.location_keys.lock() {
+            match key {
+                Some(k) => {
+                    map.insert(key_of, Arc::new(k));
+                }
+                None => {
+                    map.remove(&key_of);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The key the user gave for location `key`, if any.
+    pub(crate) fn given_key(&self, key: &str) -> Option<Arc<CipherKey>> {
+        self.location_keys.lock().ok().and_then(|m| m.get(key).cloned())
     }
 
     /// The state database for location `key` whose local file is `db`: the

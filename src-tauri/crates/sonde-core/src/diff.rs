@@ -89,6 +89,7 @@ impl Sonde {
         to: Option<u32>,
     ) -> Result<(OpenDb, OpenDb)> {
         let (versions, key) = (self.versions.clone(), location.key());
+        let given = self.given_key(&key);
         let (a, b) = blocking(move || {
             let to = match to {
                 Some(n) => n,
@@ -97,7 +98,10 @@ impl Sonde {
                     .map(|v| v.number)
                     .ok_or_else(|| CoreError::NoSuchVersion { number: from, location: key.clone() })?,
             };
-            Ok((versions.open(&key, from)?, versions.open(&key, to)?))
+            let (a, b) = (versions.open(&key, from)?, versions.open(&key, to)?);
+            crate::cipher::key_file(given.as_ref(), &a)?;
+            crate::cipher::key_file(given.as_ref(), &b)?;
+            Ok((a, b))
         })
         .await?;
         let label = crate::open::label_of(location);

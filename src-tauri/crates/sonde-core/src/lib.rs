@@ -19,7 +19,7 @@
 
 mod blocking;
 mod browse;
-mod cipher;
+pub(crate) mod cipher;
 mod cursors;
 mod devices;
 mod diff;
@@ -37,6 +37,7 @@ pub mod versions;
 mod watch;
 mod write_lock;
 
+pub use cipher::parse_cipher_key;
 pub use edit::{DbStatus, PendingChange};
 pub use error::{CoreError, ErrorKind, Face, Result, UiError};
 pub use export::{ExportProgress, ExportReport, ExportSource, ExportTarget};

@@ -76,6 +76,8 @@ impl Sonde {
                     Some(s) if s.manifest.rebase_needed => {
                         // A rebase was interrupted: finish it before anything reads the file.
                         let _turn = self.writes.lock(&location.key()).await;
+                        let (given, file) = (self.given_key(&location.key()), s.db_path());
+                        blocking(move || Ok(crate::cipher::key_file(given.as_ref(), &file)?)).await?;
                         self.finish_rebase(uri).await?;
                         s
                     }
@@ -111,7 +113,9 @@ impl Sonde {
         recover: bool,
     ) -> Result<OpenDb> {
         let warm = path.clone();
+        let given = self.given_key(&location.key());
         blocking(move || {
+            crate::cipher::key_file(given.as_ref(), &warm)?;
             if recover {
                 pools().open_for_write(&warm)?;
             }

@@ -56,6 +56,8 @@ pub struct Sonde {
     pub(crate) own_writes: Mutex<std::collections::HashMap<String, Vec<crate::watch::Stamp>>>,
     /// The encrypted state of encrypted databases, by location (`cipher.rs`).
     pub(crate) secret_states: Mutex<std::collections::HashMap<String, Arc<AppState>>>,
+    /// Keys the user gave for encrypted databases, by location (`cipher.rs`).
+    pub(crate) location_keys: Mutex<std::collections::HashMap<String, Arc<sonde_db::cipher::CipherKey>>>,
 }
 
 impl Sonde {
@@ -79,6 +81,7 @@ impl Sonde {
             writes: Default::default(),
             own_writes: Mutex::default(),
             secret_states: Mutex::default(),
+            location_keys: Mutex::default(),
         })
     }
 

@@ -391,9 +391,12 @@ impl Sonde {
         row_cap: usize,
     ) -> Result<DbDiff> {
         let (versions, key) = (self.versions.clone(), key.to_owned());
+        let given = self.given_key(&key);
         blocking(move || {
             let a = versions.open(&key, from)?;
             let b = versions.open(&key, to)?;
+            crate::cipher::key_file(given.as_ref(), &a)?;
+            crate::cipher::key_file(given.as_ref(), &b)?;
             Ok(sonde_db::diff::diff(&a, &b, &DiffOptions::default(), row_cap)?)
         })
         .await

@@ -102,7 +102,20 @@ impl CipherKey {
         // that could end the PRAGMA statement.
         let safe = !value.is_empty()
             && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '"'));
-        if !safe {
+        let number = || value.parse::<u32>().is_ok();
+        let valid = safe
+            && match name.as_str() {
+                "kdf_iter" | "cipher_page_size" | "cipher_compatibility" | "cipher_plaintext_header_size" => {
+                    number()
+                }
+                "cipher_use_hmac" => matches!(value.to_ascii_uppercase().as_str(), "ON" | "OFF" | "0" | "1"),
+                "cipher_kdf_algorithm" => parse_kdf(value).is_ok(),
+                "cipher_hmac_algorithm" => {
+                    matches!(value.to_ascii_uppercase().as_str(), "HMAC_SHA1" | "HMAC_SHA256" | "HMAC_SHA512")
+                }
+                _ => true,
+            };
+        if !valid {
             return Err(DbError::BadKey(format!("{name}: {value:?} is not a valid value")));
         }
         self.settings.retain(|(n, _)| *n != name);
@@ -332,7 +345,10 @@ mod tests {
         assert!(key.clone().with_setting("KDF_ITER = 64000").is_ok(), "names in any case, spaces around");
         assert!(key.clone().with_setting("journal_mode=DELETE").is_err());
         assert!(key.clone().with_setting("kdf_iter=1; DROP TABLE t").is_err());
-        assert!(key.with_setting("kdf_iter").is_err());
+        assert!(key.clone().with_setting("kdf_iter").is_err());
+        assert!(key.clone().with_setting("kdf_iter=many").is_err());
+        assert!(key.clone().with_setting("cipher_hmac_algorithm=HMAC_SHA1").is_ok());
+        assert!(key.with_setting("cipher_kdf_algorithm=MD5").is_err());
     }
 
     /// SQLCipher 4's PBKDF2-HMAC-SHA512 as SQLCipher computes it: a raw key

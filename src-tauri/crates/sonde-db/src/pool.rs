@@ -200,12 +200,21 @@ impl Pools {
     }
 
     /// Registers (or with `None` forgets) the key of the encrypted database
-    /// at `path`; its pools are rebuilt with it on the next use.
-    pub fn set_key(&self, path: &Path, key: Option<CipherKey>) -> Result<()> {
+    /// at `path`; its pools are rebuilt with it on the next use. Registering
+    /// the key already registered changes nothing.
+    pub fn set_key(&self, path: &Path, key: Option<Arc<CipherKey>>) -> Result<()> {
         let canonical = self.canonical(path)?;
+        let same = match (&key, self.keys.get(&canonical)) {
+            (Some(new), Some(old)) => Arc::ptr_eq(new, &old),
+            (None, None) => true,
+            _ => false,
+        };
+        if same {
+            return Ok(());
+        }
         match key {
             Some(k) => {
-                self.keys.insert(canonical.clone(), Arc::new(k));
+                self.keys.insert(canonical.clone(), k);
             }
             None => {
                 self.keys.remove(&canonical);

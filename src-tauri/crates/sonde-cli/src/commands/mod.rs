@@ -97,11 +97,7 @@ pub fn cipher_key(key: Option<&str>, settings: &[String]) -> CliResult<Option<so
             "--cipher-pragma needs a key (--cipher-key KEY or SONDE_CIPHER_KEY)".into(),
         ));
     };
-    let mut key = sonde_core::CipherKey::parse(text)?;
-    for setting in settings {
-        key = key.with_setting(setting)?;
-    }
-    Ok(Some(key))
+    Ok(Some(sonde_core::parse_cipher_key(text, settings)?))
 }
 
 pub fn run(command: Command, key: Option<sonde_core::CipherKey>) -> CliResult {
