@@ -26,6 +26,9 @@ pub struct OpenedDb {
     pub label: String,
     /// A device snapshot: edits must be pushed.
     pub is_snapshot: bool,
+    /// Encrypted (SQLCipher): the page must not persist its unsaved edits
+    /// (they hold decrypted values).
+    pub encrypted: bool,
     /// Row counts are `null` here; ask `count_rows`.
     pub tables: Vec<TableListing>,
 }

@@ -15,6 +15,7 @@ pub(crate) fn opened(handle: u32, db: &OpenDb, tables: Vec<TableListing>) -> Ope
         location: db.location.key(),
         label: db.label.clone(),
         is_snapshot: db.snapshot,
+        encrypted: db.encrypted,
         tables,
     }
 }

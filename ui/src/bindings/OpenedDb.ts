@@ -11,6 +11,11 @@ handle: number, location: string, label: string,
  */
 is_snapshot: boolean, 
 /**
+ * Encrypted (SQLCipher): the page must not persist its unsaved edits
+ * (they hold decrypted values).
+ */
+encrypted: boolean, 
+/**
  * Row counts are `null` here; ask `count_rows`.
  */
 tables: Array<TableListing>, };

@@ -1,7 +1,9 @@
 // Unsaved edits also live in localStorage, keyed by the database's
 // location, so a crash or a reload loses nothing: when that database is
 // opened again they are offered back (restore or discard). An entry is
-// removed once its edits are saved or deliberately dropped.
+// removed once its edits are saved or deliberately dropped. Never for an
+// encrypted database: its edits hold decrypted values, which must not reach
+// the disk (they live in memory only).
 import type { OpenedDb } from "../bindings/OpenedDb";
 import { appStore, onAdopt } from "../state/app";
 import { createStore } from "../state/store";
@@ -48,7 +50,7 @@ const countActions = (tables: Record<string, Action[]>) =>
 /** What is kept for a database: an undecided offer, then the current edits. */
 function persist(handle: number): void {
   const db = appStore.get().open.find((o) => o.handle === handle);
-  if (!db) return;
+  if (!db || db.encrypted) return;
   const offer = offersStore.get()[handle];
   const tables: Record<string, Action[]> = {};
   for (const [table, done] of Object.entries(offer?.tables ?? {})) tables[table] = [...done];
@@ -59,6 +61,7 @@ function persist(handle: number): void {
 }
 
 function offerFor(db: OpenedDb): void {
+  if (db.encrypted) return;
   const stored = read(db.location);
   if (!stored || !Object.keys(stored.tables).length) return;
   const known = new Set(db.tables.map((t) => t.name));

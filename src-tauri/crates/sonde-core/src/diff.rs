@@ -105,7 +105,9 @@ impl Sonde {
         })
         .await?;
         let label = crate::open::label_of(location);
+        let encrypted = self.given_key(&location.key()).is_some();
         let as_db = |path: std::path::PathBuf| OpenDb {
+            encrypted,
             location: Location::Local(path.clone()),
             path,
             snapshot: false,

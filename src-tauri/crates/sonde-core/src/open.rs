@@ -25,6 +25,9 @@ pub struct OpenDb {
     pub snapshot: bool,
     /// What to call it: `notes.db`, or `com.example.notes · notes.db`.
     pub label: String,
+    /// An encrypted (SQLCipher) database: nothing decrypted of it may be
+    /// kept on disk (the app does not persist its unsaved edits).
+    pub encrypted: bool,
 }
 
 impl OpenDb {
@@ -114,12 +117,13 @@ impl Sonde {
     ) -> Result<OpenDb> {
         let warm = path.clone();
         let given = self.given_key(&location.key());
-        blocking(move || {
+        let encrypted = blocking(move || {
             crate::cipher::key_file(given.as_ref(), &warm)?;
             if recover {
                 pools().open_for_write(&warm)?;
             }
-            pools().warm_up(&warm).map(drop).map_err(CoreError::from)
+            pools().warm_up(&warm).map_err(CoreError::from)?;
+            Ok(pools().cipher_of(&warm).is_some())
         })
         .await?;
         let label = label_of(&location);
@@ -127,7 +131,7 @@ impl Sonde {
         if let Err(e) = self.with_state(move |s| s.touch_recent(&key, &recent_label)).await {
             tracing::warn!(error = %e, "could not record a recent database");
         }
-        Ok(OpenDb { location, path, snapshot, label })
+        Ok(OpenDb { location, path, snapshot, label, encrypted })
     }
 
     pub(crate) async fn load_snapshot(&self, uri: &DeviceUri) -> Result<Option<Snapshot>> {
