@@ -58,6 +58,12 @@ export function decodePage(raw: unknown): Page {
 /** Device URI the commands take: `android://SERIAL`, `ios://UDID`, `sim://UDID`. */
 export const deviceUri = (d: { platform: string; id: string }) => `${d.platform}://${d.id}`;
 
+/** The key of an encrypted database: a passphrase or `x'<hex>'`, and SQLCipher settings. */
+export interface Cipher {
+  key: string;
+  settings: string[];
+}
+
 let opCounter = 0;
 /** Ids for cancellable operations (push, export, SQL). */
 export const newOpId = (what: string) => `${what}-${Date.now().toString(36)}-${++opCounter}`;
@@ -68,8 +74,13 @@ export const api = {
   listApps: (device: string, includeSystem: boolean) => call<App[]>("list_apps", { device, includeSystem }),
   listDatabases: (device: string, app: string) => call<DbFile[]>("list_databases", { device, app }),
   recentDatabases: () => call<RecentDatabase[]>("recent_databases"),
-  openDatabase: (location: string, recoverHotJournal = false) =>
-    call<OpenedDb>("open_database", recoverHotJournal ? { location, recoverHotJournal } : { location }),
+  /**
+   * `cipher`: the key of an encrypted (SQLCipher) database and its settings
+   * (`NAME=VALUE`; none: the backend tries SQLCipher 4, 3, 2, 1). Once a
+   * database opened with a key, the backend remembers it for this run.
+   */
+  openDatabase: (location: string, recoverHotJournal = false, cipher?: Cipher) =>
+    call<OpenedDb>("open_database", { location, ...(recoverHotJournal ? { recoverHotJournal } : {}), ...(cipher ? { cipher } : {}) }),
   openFileDialog: () => call<OpenedDb | null>("open_file_dialog"),
   closeDatabase: (handle: number) => call<null>("close_database", { handle }),
   listTables: (handle: number, counts: boolean) => call<TableListing[]>("list_tables", { handle, counts }),
