@@ -273,3 +273,30 @@ fn an_encrypted_device_database_edited_and_pushed() {
     assert_no_marker(&data);
     assert_no_marker(&lab.root.path().join("tmp"));
 }
+
+/// Watching an encrypted local file: the app's commit is seen and diffed
+/// through the key; the private versions stay encrypted.
+#[test]
+fn watching_an_encrypted_file() {
+    let sb = Sandbox::new();
+    let db = sb.file("watched.db");
+    sqlcipher4(&db, "c.execute(\"PRAGMA key = 'w'\")\nc.execute('CREATE TABLE t(x)')");
+    let mut cmd = Command::new(sonde_bin());
+    cmd.args(["watch", db.to_str().expect("p"), "--count", "2", "--interval", "100", "--json"])
+        .env("SONDE_DATA_DIR", sb.dir.path().join("data"))
+        .env("TMPDIR", sb.dir.path().join("tmp"))
+        .env("SONDE_CIPHER_KEY", "w")
+        .env_remove("SONDE_LOG");
+    let watch = common::watch::Watch::spawn(cmd);
+    let first = json(&watch.line());
+    assert!(first["version"].is_u64(), "{first}");
+    sqlcipher4(
+        &db,
+        &format!("c.execute(\"PRAGMA key = 'w'\")\nc.execute(\"INSERT INTO t VALUES ('{MARKER} new')\")"),
+    );
+    let second = json(&watch.line());
+    let t = second["tables"].as_array().expect("tables").iter().find(|t| t["name"] == "t").cloned();
+    assert_eq!(t.map(|t| t["inserted"].clone()), Some(serde_json::json!(1)), "{second}");
+    watch.exits();
+    sb.assert_no_plaintext();
+}

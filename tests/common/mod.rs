@@ -2,6 +2,8 @@
 //! real `sonde` binary, hashes to prove files unchanged.
 #![allow(dead_code)]
 
+pub mod watch;
+
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -35,7 +35,15 @@ impl<'c> Pages<'c> {
     /// outside the repository's `.cargo/config.toml`): tables are then
     /// compared row by row, still exactly.
     pub(super) fn open(conn: &'c Connection, path: &'c Path) -> Result<Option<Pages<'c>>> {
-        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).at(path)?;
+        // SQLCipher answers `page_size` of an encrypted database as text
+        // (its `cipher_page_size`).
+        let page_size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| match r.get::<_, rusqlite::types::Value>(0)? {
+                rusqlite::types::Value::Integer(n) => Ok(n),
+                rusqlite::types::Value::Text(t) => Ok(t.trim().parse().unwrap_or(0)),
+                _ => Ok(0),
+            })
+            .at(path)?;
         let Ok(stmt) = conn.prepare("SELECT data FROM sqlite_dbpage WHERE pgno = ?1") else {
             tracing::warn!("sqlite_dbpage is not compiled in: diffs compare every row");
             return Ok(None);
