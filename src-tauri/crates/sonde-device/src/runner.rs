@@ -140,13 +140,7 @@ async fn run_inner(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOu
             cmd.stdout(Stdio::piped());
         }
     }
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DeviceError::ToolMissing {
-            tool: call.tool,
-            hint: format!("{} does not exist", call.program.display()),
-        },
-        _ => DeviceError::io(&call.program, e),
-    })?;
+    let mut child = cmd.spawn().map_err(|e| spawn_error(call, e))?;
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let collect = async {
@@ -217,13 +211,7 @@ pub async fn spawn_service(call: &ToolCall) -> Result<Service> {
     for (k, v) in &call.env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => DeviceError::ToolMissing {
-            tool: call.tool,
-            hint: format!("{} does not exist", call.program.display()),
-        },
-        _ => DeviceError::io(&call.program, e),
-    })?;
+    let mut child = cmd.spawn().map_err(|e| spawn_error(call, e))?;
     let stdin = child.stdin.take();
     let stdout = child.stdout.take().ok_or_else(|| DeviceError::Internal("no stdout pipe".into()))?;
     let mut lines = tokio::io::BufReader::new(stdout).lines();
@@ -326,6 +314,17 @@ where
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// Why a tool did not start: missing (the path does not exist), or another I/O error.
+fn spawn_error(call: &ToolCall, e: std::io::Error) -> DeviceError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => DeviceError::ToolMissing {
+            tool: call.tool,
+            hint: format!("{} does not exist", call.program.display()),
+        },
+        _ => DeviceError::io(&call.program, e),
     }
 }
 
