@@ -3,6 +3,7 @@
 import { ConfirmHost } from "./components/ConfirmHost";
 import { DiagnosticsPanel } from "./components/DiagnosticsPanel";
 import { ErrorBanner } from "./components/ErrorBanner";
+import { KeyPromptHost } from "./components/KeyPrompt";
 import { MainView } from "./components/MainView";
 import { Resizer } from "./components/Resizer";
 import { ShortcutsSheet } from "./components/ShortcutsSheet";
@@ -29,6 +30,7 @@ export function App({ dropping }: { dropping: boolean }) {
       {diagnostics && <DiagnosticsPanel onClose={() => setDiagnosticsOpen(false)} />}
       {shortcuts && <ShortcutsSheet onClose={() => setShortcutsOpen(false)} />}
       <ConfirmHost />
+      <KeyPromptHost />
       {dropping && <div className="drop-overlay">Drop a SQLite file to open it</div>}
     </div>
   );

@@ -47,7 +47,7 @@ export const HINTS: Partial<Record<ErrorKind, string>> = {
   unknown_package: "The app is not installed on this device (any more).",
   conflict: "The app on the device wrote to the same rows as your saved changes since you pulled them. Sonde did not overwrite anything: settle each conflict (keep yours or take the app's), then push. Writes from the SQL console cannot be combined with the app's: for those, discard your changes and pull a fresh copy.",
   timeout: "The device did not answer in time: check the connection and try again.",
-  encrypted: "The database is encrypted (SQLCipher) or damaged: the app cannot ask for a key yet. Open it with the sonde command and its key (--cipher-key KEY, or SONDE_CIPHER_KEY).",
+  encrypted: "The database is encrypted (SQLCipher) or damaged: open it again and Sonde asks for its key (a passphrase, or x'…' for a raw key).",
   wrong_key: "The key does not open this encrypted database: check the key and its SQLCipher settings.",
   corrupt: "The database file is damaged: SQLite cannot read it.",
   not_a_database: "This file is not a SQLite database.",

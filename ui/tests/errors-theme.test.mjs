@@ -43,18 +43,6 @@ describe("errors, diagnostics, themes", () => {
     await page.close();
   });
 
-  it("encrypted: the database is encrypted or damaged, and how to open it", async () => {
-    const page = await app.open();
-    await page.locator('[data-testid="device-item"][data-id="android://emulator-5554"]').click();
-    await page.locator('[data-testid="app-item"][data-id="com.example.secure"]').click();
-    await page.locator('[data-testid="db-item"][data-uri$="/vault.db"]').click();
-    await banner(page).waitFor();
-    assert.equal(await banner(page).getAttribute("data-kind"), "encrypted");
-    assert.match(await banner(page).textContent(), /encrypted \(SQLCipher\) or damaged.*--cipher-key/);
-    assert.match(await banner(page).textContent(), /Opening vault.db failed/);
-    await page.close();
-  });
-
   it("hot journal: offers to roll the crashed transaction back, then opens", async () => {
     const page = await app.open({ hotJournal: true });
     await page.getByTestId("open-file").click();

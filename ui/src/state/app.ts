@@ -1,7 +1,7 @@
 // App-wide state: devices, open databases (with their push status), the
 // selected table and tab, and the error banner. Device trees (apps, files)
 // load lazily in their nodes.
-import { api } from "../api";
+import { api, type Cipher } from "../api";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { DbStatus } from "../bindings/DbStatus";
 import type { DeviceListing } from "../bindings/DeviceListing";
@@ -9,6 +9,7 @@ import type { OpenedDb } from "../bindings/OpenedDb";
 import type { PushOutcome } from "../bindings/PushOutcome";
 import type { RecentDatabase } from "../bindings/RecentDatabase";
 import { CommandError, toCommandError } from "../errors";
+import { keyPromptStore, type KeyRequest } from "./keyPrompt";
 import { createStore } from "./store";
 
 export type Tab = "data" | "schema" | "sql" | "changes";
@@ -151,6 +152,79 @@ function adopt(db: OpenedDb): void {
   for (const l of adoptListeners) l(db);
 }
 
+/** Opens and adopts (`keep` false: closes it again), the location marked as being opened meanwhile. */
+async function openTracked(location: string, recoverHotJournal: boolean, cipher?: Cipher, keep: () => boolean = () => true): Promise<OpenedDb | null> {
+  patch({ opening: [...appStore.get().opening, location] });
+  try {
+    const db = await api.openDatabase(location, recoverHotJournal, cipher);
+    if (!keep()) {
+      void api.closeDatabase(db.handle).catch(() => undefined);
+      return null;
+    }
+    adopt(db);
+    return db;
+  } finally {
+    appStore.set((s) => ({ ...s, opening: s.opening.filter((l) => l !== location) }));
+  }
+}
+
+/** An encrypted database without (the right) key: the key prompt, not the banner. */
+const needsKey = (err: CommandError) => err.kind === "encrypted" || err.kind === "wrong_key";
+/** What keeps the key prompt open, its message shown in it. */
+const PROMPT_KINDS = new Set(["encrypted", "wrong_key", "invalid"]);
+
+const baseName = (location: string) => location.replace(/[\\/]+$/, "").split(/[\\/]/).pop() || location;
+
+let promptSeq = 0;
+
+/**
+ * Asks for the key of an encrypted database and opens it with it; a wrong
+ * or malformed key keeps the prompt open with why. The database, or null
+ * when cancelled (or another error, shown in the banner).
+ */
+function askKey(location: string, label: string, recoverHotJournal: boolean, first: CommandError): Promise<OpenedDb | null> {
+  // A newer request replaces one still open (that one counts as cancelled).
+  keyPromptStore.get()?.cancel();
+  const id = ++promptSeq;
+  const update = (p: Partial<KeyRequest>) => keyPromptStore.set((cur) => (cur?.id === id ? { ...cur, ...p } : cur));
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (db: OpenedDb | null) => {
+      if (settled) return;
+      settled = true;
+      keyPromptStore.set((cur) => (cur?.id === id ? null : cur));
+      resolve(db);
+    };
+    keyPromptStore.set({
+      id,
+      location,
+      label,
+      error: first.kind === "wrong_key" ? { kind: first.kind, message: first.message } : null,
+      tries: 0,
+      busy: false,
+      cancel: () => settle(null),
+      submit: (cipher) => {
+        if (settled || keyPromptStore.get()?.busy) return;
+        update({ busy: true });
+        // Cancelled while it opened: closed again, the app left as it was.
+        openTracked(location, recoverHotJournal, cipher, () => !settled).then(
+          (db) => db && settle(db),
+          (e) => {
+            if (settled) return;
+            const err = toCommandError(e);
+            if (PROMPT_KINDS.has(err.kind)) {
+              update({ busy: false, error: { kind: err.kind, message: err.message }, tries: (keyPromptStore.get()?.tries ?? 0) + 1 });
+              return;
+            }
+            settle(null);
+            showError(err, `Opening ${label}`, recoverAction(err, location, label));
+          },
+        );
+      },
+    });
+  });
+}
+
 export async function openLocation(location: string, label?: string, recoverHotJournal = false): Promise<OpenedDb | null> {
   // An open database is only switched to: reopening would drop nothing
   // safely (Refresh pulls a fresh copy, with a question when needed).
@@ -159,17 +233,13 @@ export async function openLocation(location: string, label?: string, recoverHotJ
     activateDb(already.handle);
     return already;
   }
-  patch({ opening: [...appStore.get().opening, location] });
   try {
-    const db = await api.openDatabase(location, recoverHotJournal);
-    adopt(db);
-    return db;
+    return await openTracked(location, recoverHotJournal);
   } catch (e) {
     const err = toCommandError(e);
+    if (needsKey(err)) return askKey(location, label ?? baseName(location), recoverHotJournal, err);
     showError(err, `Opening ${label ?? location}`, recoverAction(err, location, label));
     return null;
-  } finally {
-    appStore.set((s) => ({ ...s, opening: s.opening.filter((l) => l !== location) }));
   }
 }
 
@@ -182,6 +252,11 @@ export async function openFileDialog(): Promise<void> {
     else adopt(db);
   } catch (e) {
     const err = toCommandError(e);
+    // The dialog's file is encrypted: open it again with its key.
+    if (needsKey(err) && err.location) {
+      await askKey(err.location, baseName(err.location), false, err);
+      return;
+    }
     showError(err, "Opening a file", recoverAction(err, err.location));
   }
 }

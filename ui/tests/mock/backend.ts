@@ -38,6 +38,7 @@ import {
   metaOf,
   notesTable,
   PNG_B64,
+  secretsTable,
   selectMem,
   viewSchema,
   WIDE_ROWS,
@@ -67,7 +68,8 @@ export interface Scenario {
   hotJournal?: boolean;
   /** What the native save / open dialogs do. */
   saveDialog?: "save" | "dismiss";
-  openDialog?: "photo" | "dismiss" | "too_big";
+  /** "encrypted": the open dialog picks ENCRYPTED_PATH (a SQLCipher file). */
+  openDialog?: "photo" | "dismiss" | "too_big" | "encrypted";
   /** The platform the backend runs on (diagnostics wording). */
   os?: "linux" | "macos";
 }
@@ -154,6 +156,12 @@ interface Db {
 
 const encoder = new TextEncoder();
 const TABLES = ["events", "messages", "notes", "recent_notes", "wide"];
+/** The key that opens SECURE_URI (any SQLCipher settings). */
+export const SECURE_KEY = "correct horse";
+/** A local encrypted file (the open dialog picks it with `openDialog: "encrypted"`). */
+export const ENCRYPTED_PATH = "/home/user/vault.db";
+const encryptedAt = (location: string) => location === SECURE_URI || location.replace(/^file:\/\//, "") === ENCRYPTED_PATH;
+const tableNames = (location: string) => (encryptedAt(location) ? ["secrets"] : TABLES);
 
 export function createBackend(scenario: Scenario, emit: (event: string, payload: unknown) => void) {
   const calls: Call[] = [];
@@ -165,6 +173,10 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   const exported = new Set<string>();
   /** What the app told the backend about closing the window. */
   const win = { closeGuard: false, closed: false };
+  /** Keys of the encrypted databases opened with one (the backend remembers them for the run). */
+  const keys = new Map<string, string>();
+  /** The `cipher` argument of the last open_database that had one (test hook). */
+  const cipher: { last: { key: string; settings: string[] } | null } = { last: null };
   let nextHandle = 1;
   let nextCursor = 1;
   let nextConflict = 1;
@@ -196,7 +208,8 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   const storeAt = (location: string): Stored => {
     let s = stored.get(location);
     if (!s) {
-      s = { tables: { notes: notesTable(), messages: messagesTable() }, events: new Map(), wal: location.endsWith("/notes.db") && !isLocal(location), generation: 0, replacedAt: -1 };
+      const tables: Record<string, MemTable> = encryptedAt(location) ? { secrets: secretsTable() } : { notes: notesTable(), messages: messagesTable() };
+      s = { tables, events: new Map(), wal: location.endsWith("/notes.db") && !isLocal(location), generation: 0, replacedAt: -1 };
       stored.set(location, s);
     }
     return s;
@@ -239,11 +252,28 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     location: d.location,
     label: d.label,
     is_snapshot: d.snapshot,
-    tables: TABLES.map((name) => ({ name, kind: name === "recent_notes" ? "view" : "table", rows: null })),
+    encrypted: encryptedAt(d.location),
+    tables: tableNames(d.location).map((name) => ({ name, kind: name === "recent_notes" ? "view" : "table", rows: null })),
   });
 
-  const openDb = (location: string): OpenedDb => {
-    if (location === SECURE_URI) throw new UiErr("encrypted", `${location}: this database is encrypted: give its key`);
+  /** An encrypted database opens with its key (given now, or remembered from an earlier open). */
+  const unlock = (location: string, given: unknown) => {
+    if (given) {
+      const c = given as { key: string; settings: string[] };
+      cipher.last = { key: c.key, settings: [...c.settings] };
+      if (c.key.startsWith("x'") && !/^x'([0-9a-fA-F]{64}|[0-9a-fA-F]{96})'$/.test(c.key)) {
+        throw new UiErr("invalid", "cipher key: a raw key is x'<64 hex digits>' (or 96 with the salt)");
+      }
+    }
+    if (!encryptedAt(location)) return;
+    const key = given ? (given as { key: string }).key : keys.get(canonical(location));
+    if (key === undefined) throw new UiErr("encrypted", `${location}: this database is encrypted: give its key`, location);
+    if (key !== SECURE_KEY) throw new UiErr("wrong_key", `${location}: wrong key for this encrypted database (or settings it does not use)`, location);
+    keys.set(canonical(location), key);
+  };
+
+  const openDb = (location: string, given?: unknown): OpenedDb => {
+    unlock(location, given);
     const loc = canonical(location);
     const path = loc.replace(/^file:\/\//, "");
     const d: Db = {
@@ -377,7 +407,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     const write = /^(update|delete|insert|replace)\b/i.exec(text);
     if (write) {
       const target = /^(?:update|delete\s+from|insert\s+into|replace\s+into)\s+"?(\w+)"?/i.exec(text)?.[1];
-      if (target && !TABLES.includes(target)) throw new UiErr("sql", `no such table: ${target}`);
+      if (target && !tableNames(d.location).includes(target)) throw new UiErr("sql", `no such table: ${target}`);
       return { page: { columns: [], rows: [], done: true, rows_affected: 3, wrote: true }, query_id: null };
     }
     if (/^(create|drop|alter)\b/i.test(text)) return { page: { ...emptyPage(), wrote: true }, query_id: null };
@@ -387,7 +417,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       throw new UiErr("sql", `near "${text.split(/\s+/)[0]}": syntax error`);
     }
     const table = m[2];
-    if (!TABLES.includes(table)) throw new UiErr("sql", `no such table: ${table}`);
+    if (!tableNames(d.location).includes(table)) throw new UiErr("sql", `no such table: ${table}`);
     const limit = /limit\s+(\d+)/i.exec(text);
     const v = view(d, { table, limit: 1, after: null, order: [], filters: [] });
     const total = Math.min(v.total, limit ? Number(limit[1]) : v.total);
@@ -534,10 +564,10 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       case "open_database":
         if (scenario.hotJournal && args.location === LOCAL_PATH && !args.recoverHotJournal) throw hotJournal();
         if (args.location === "/home/user/mistyped.db") throw new UiErr("not_found", "There is no file at /home/user/mistyped.db.", "/home/user/mistyped.db");
-        return openDb(args.location as string);
+        return openDb(args.location as string, args.cipher);
       case "open_file_dialog":
         if (scenario.hotJournal) throw hotJournal();
-        return openDb(LOCAL_PATH);
+        return openDb(scenario.openDialog === "encrypted" ? ENCRYPTED_PATH : LOCAL_PATH);
       case "close_database": {
         // Closing a database stops its watch.
         const d = dbs.get(args.handle as number);
@@ -885,5 +915,5 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     }
   }
 
-  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt };
+  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt, cipher };
 }

@@ -259,6 +259,27 @@ export function messagesTable(): MemTable {
   return { schema, rows, nextId: 41 };
 }
 
+/** The one table of the encrypted (SQLCipher) database. */
+export function secretsTable(): MemTable {
+  const schema: TableSchema = {
+    name: "secrets",
+    kind: "table",
+    sql: "CREATE TABLE secrets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, secret TEXT)",
+    without_rowid: false,
+    strict: false,
+    columns: [col("id", "INTEGER", { pk: 1 }), col("name", "TEXT", { not_null: true }), col("secret", "TEXT")],
+    indexes: [],
+    foreign_keys: [],
+    triggers: [],
+    key: { kind: "rowid", alias: "id" },
+  };
+  const rows = new Map<number, Value[]>([
+    [1, [1, "wifi", "hunter2"]],
+    [2, [2, "door", "1234"]],
+  ]);
+  return { schema, rows, nextId: 3 };
+}
+
 /** A deep copy (a pulled snapshot must not share rows with the device). */
 export function cloneTable(t: MemTable): MemTable {
   return { schema: t.schema, rows: new Map([...t.rows].map(([k, v]) => [k, structuredClone(v)])), nextId: t.nextId };
