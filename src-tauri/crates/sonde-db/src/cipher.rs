@@ -202,9 +202,9 @@ fn parse_kdf(value: &str) -> Result<Kdf> {
     }
 }
 
-/// The salt: the file's first 16 bytes, unless the settings or the raw key
-/// give it (a plaintext header moves it out of the file).
-fn salt_of(path: &Path, key: &CipherKey) -> Result<[u8; 16]> {
+/// The salt: the file's first 16 bytes (`head`), unless the settings or the
+/// raw key give it (a plaintext header moves it out of the file).
+fn salt_of(head: &[u8; 16], key: &CipherKey) -> Result<[u8; 16]> {
     if let Some(hex_text) = key.setting("cipher_salt") {
         let digits = hex_text.trim_matches(|c| c == '\'' || c == '"').trim_start_matches(['x', 'X']);
         let digits = digits.trim_matches('\'');
@@ -215,16 +215,22 @@ fn salt_of(path: &Path, key: &CipherKey) -> Result<[u8; 16]> {
     if let Secret::Raw { salt: Some(salt), .. } = &key.secret {
         return Ok(*salt);
     }
-    let mut salt = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|e| crate::pool::io_error(path, e))?;
-    std::io::Read::read_exact(&mut file, &mut salt).map_err(|_| DbError::Encrypted(path.to_owned()))?;
-    Ok(salt)
+    Ok(*head)
 }
 
-/// Finds which SQLCipher settings open `path` with `key`, deriving the key
-/// once per KDF tried. A key that opens nothing is [`DbError::WrongKey`].
+/// The first 16 bytes of `path` (an encrypted file's salt).
+pub fn head_of(path: &Path) -> Result<[u8; 16]> {
+    let mut head = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|e| crate::pool::io_error(path, e))?;
+    std::io::Read::read_exact(&mut file, &mut head).map_err(|_| DbError::Encrypted(path.to_owned()))?;
+    Ok(head)
+}
+
+/// Finds which SQLCipher settings open `path` (whose first 16 bytes are
+/// `head`) with `key`, deriving the key once per KDF tried. A key that
+/// opens nothing is [`DbError::WrongKey`].
 #[tracing::instrument(skip_all, fields(path = %path.display()))]
-pub fn resolve(path: &Path, key: &CipherKey) -> Result<Keyed> {
+pub fn resolve(path: &Path, head: &[u8; 16], key: &CipherKey) -> Result<Keyed> {
     let majors: Vec<u8> = match key.setting("cipher_compatibility") {
         Some(v) => vec![v
             .parse()
@@ -239,7 +245,7 @@ pub fn resolve(path: &Path, key: &CipherKey) -> Result<Keyed> {
     };
     let kdf_given = key.setting("cipher_kdf_algorithm").map(parse_kdf).transpose()?;
     let salt = match &key.secret {
-        Secret::Passphrase(_) => Some(salt_of(path, key)?),
+        Secret::Passphrase(_) => Some(salt_of(head, key)?),
         Secret::Raw { .. } => None,
     };
     // Keys derived so far, by (hash, rounds): 2 and 1 share one.
@@ -364,10 +370,10 @@ mod tests {
         .expect("encrypt");
         drop(conn);
         let key = CipherKey::parse("correct horse").expect("k").with_setting("kdf_iter=4000").expect("s");
-        let keyed = resolve(&path, &key).expect("resolve");
+        let keyed = resolve(&path, &head_of(&path).expect("head"), &key).expect("resolve");
         assert_eq!(keyed.compatibility(), 4);
         let wrong = CipherKey::parse("wrong").expect("k").with_setting("kdf_iter=4000").expect("s");
-        assert!(matches!(resolve(&path, &wrong), Err(DbError::WrongKey(_))));
+        assert!(matches!(resolve(&path, &head_of(&path).expect("head"), &wrong), Err(DbError::WrongKey(_))));
         let conn = Connection::open(&path).expect("open");
         keyed.apply(&conn).expect("key");
         let x: i64 = conn.query_row("SELECT x FROM t", [], |r| r.get(0)).expect("row");

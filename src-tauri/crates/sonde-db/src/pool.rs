@@ -256,16 +256,14 @@ impl Pools {
     /// per key and salt), or [`DbError::Encrypted`] without a key.
     fn keyed(&self, canonical: &Path) -> Result<Arc<Keyed>> {
         let key = self.key_for(canonical).ok_or_else(|| DbError::Encrypted(canonical.to_owned()))?;
-        let mut head = [0u8; 16];
-        if let Ok(mut f) = std::fs::File::open(canonical) {
-            let _ = f.read_exact(&mut head);
-        }
+        // One read of the salt: it keys the cache and the KDF.
+        let head = cipher::head_of(canonical)?;
         if let Some(hit) = self.resolved.get(canonical) {
             if Arc::ptr_eq(&hit.key, &key) && hit.head == head {
                 return Ok(Arc::clone(&hit.keyed));
             }
         }
-        let keyed = Arc::new(cipher::resolve(canonical, &key)?);
+        let keyed = Arc::new(cipher::resolve(canonical, &head, &key)?);
         self.resolved.insert(canonical.to_owned(), Resolved { key, head, keyed: Arc::clone(&keyed) });
         Ok(keyed)
     }
