@@ -11,6 +11,8 @@ APT_PACKAGES=(
   sqlcipher                            # SQLCipher 3.4 shell: independent encrypted fixtures and checks
   libssl-dev                           # libcrypto for the bundled SQLCipher (Linux)
   python3-venv                         # .tools/venv: SQLCipher 4 fixtures (PyPI sqlcipher3-binary)
+  libdbus-1-dev                        # the Secret Service (OS keychain) over D-Bus, and Tauri's tao
+  dbus gnome-keyring libsecret-tools   # a real Secret Service in tests, secret-tool as its oracle
   build-essential pkg-config
   libwebkit2gtk-4.1-dev                # Tauri's webview (Linux)
   webkit2gtk-driver                    # WebKitWebDriver, for tauri-driver end-to-end tests

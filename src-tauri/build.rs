@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "list_databases",
     "open_database",
     "open_file_dialog",
+    "forget_cipher_key",
     "close_database",
     "list_tables",
     "count_rows",

@@ -14,21 +14,6 @@ use std::process::{Command, Output};
 
 const MARKER: &str = "PLAINTEXT_MARKER";
 
-/// `sqlcipher` (3.4) runs `sql` on `db`.
-fn sqlcipher3(db: &Path, sql: &str) -> String {
-    let mut cmd = Command::new("sqlcipher");
-    cmd.arg(db).stdin(std::process::Stdio::piped());
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("sqlcipher (Debian package sqlcipher) must be installed: run scripts/setup.sh");
-    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), sql.as_bytes()).expect("sql");
-    let out = child.wait_with_output().expect("sqlcipher");
-    assert!(out.status.success(), "sqlcipher: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// SQLCipher 4 (PyPI's sqlcipher3-binary) runs `script` with `db` as argv[1].
 fn sqlcipher4(db: &Path, script: &str) -> String {
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/venv/bin/python");

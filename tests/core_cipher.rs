@@ -16,19 +16,14 @@ const MARKER: &str = "CORE_PLAINTEXT_MARKER";
 async fn a_key_given_for_a_location_opens_it_and_stays_in_memory() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("vault.db");
-    let mut shell = Command::new("sqlcipher")
-        .arg(&db)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("sqlcipher (Debian package sqlcipher): run scripts/setup.sh");
-    let sql = format!(
-        "PRAGMA key = 'app pass';
-         CREATE TABLE secrets(id INTEGER PRIMARY KEY, v TEXT);
-         INSERT INTO secrets VALUES (1, '{MARKER} 1'), (2, '{MARKER} 2');"
+    common::sqlcipher3(
+        &db,
+        &format!(
+            "PRAGMA key = 'app pass';
+             CREATE TABLE secrets(id INTEGER PRIMARY KEY, v TEXT);
+             INSERT INTO secrets VALUES (1, '{MARKER} 1'), (2, '{MARKER} 2');"
+        ),
     );
-    std::io::Write::write_all(shell.stdin.as_mut().expect("stdin"), sql.as_bytes()).expect("sql");
-    drop(shell.stdin.take());
-    assert!(shell.wait().expect("sqlcipher").success());
 
     let data = dir.path().join("data");
     let core = Sonde::new(CoreConfig::in_dir(data.clone())).await.expect("core");

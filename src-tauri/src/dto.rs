@@ -29,6 +29,11 @@ pub struct OpenedDb {
     /// Encrypted (SQLCipher): the page must not persist its unsaved edits
     /// (they hold decrypted values).
     pub encrypted: bool,
+    /// Its key is remembered in the OS keychain (the page offers "Forget").
+    pub key_remembered: bool,
+    /// The key was to be remembered and the keychain refused (it is open
+    /// all the same): why, to show.
+    pub keychain_error: Option<String>,
     /// Row counts are `null` here; ask `count_rows`.
     pub tables: Vec<TableListing>,
 }

@@ -2,6 +2,7 @@
 //! real `sonde` binary, hashes to prove files unchanged.
 #![allow(dead_code)]
 
+pub mod secret_service;
 pub mod watch;
 
 use sha2::{Digest, Sha256};
@@ -218,4 +219,19 @@ pub fn hot_journal_db(dir: &Path) -> PathBuf {
     std::fs::copy(&journal, format!("{}-journal", crashed.display())).expect("copy journal");
     conn.execute_batch("ROLLBACK").expect("rollback");
     crashed
+}
+
+/// `sqlcipher` (3.4) runs `sql` on `db`.
+pub fn sqlcipher3(db: &Path, sql: &str) -> String {
+    let mut cmd = std::process::Command::new("sqlcipher");
+    cmd.arg(db).stdin(std::process::Stdio::piped());
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sqlcipher (Debian package sqlcipher) must be installed: run scripts/setup.sh");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), sql.as_bytes()).expect("sql");
+    let out = child.wait_with_output().expect("sqlcipher");
+    assert!(out.status.success(), "sqlcipher: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { Session, KEY, sleep } from './webdriver.mjs';
+import { startSecretService } from './secret-service.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TARGET = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
@@ -27,7 +28,9 @@ for (const p of [APP, SONDE, join(BIN, 'sonde-devsim'), DRIVER, '/usr/bin/adb', 
 }
 
 const work = mkdtempSync(join(tmpdir(), 'sonde-e2e-'));
-for (const d of ['home', 'tmp', 'data', 'local', 'out']) mkdirSync(join(work, d));
+for (const d of ['home', 'tmp', 'data', 'local', 'out', 'keyring']) mkdirSync(join(work, d));
+// The OS keychain the app remembers database keys in: a real Secret Service.
+const secrets = await startSecretService(join(work, 'keyring'));
 // A generated music catalog (Artist, Album, Track...), made by sonde-devsim.
 const catalog = join(work, 'local/catalog.sqlite');
 execFileSync(join(BIN, 'sonde-devsim'), ['fixture', 'catalog', catalog]);
@@ -44,6 +47,7 @@ const env = {
   SONDE_E2E_SAVE_PATH: exportPath,
   // The demo chat app stays quiet: these tests make the app's writes themselves.
   SONDE_SIM_LIVE_MS: '0',
+  ...secrets.env,
 };
 delete env.ADB_VENDOR_KEYS;
 const deviceDb = join(work, 'data/simdevice/fs/data/data/com.example.shop/databases/shop.db');
@@ -300,6 +304,45 @@ try {
     await session.waitFor('[data-testid="table-item"][data-name="users"]', { timeoutMs: 60_000 });
   });
 
+  await step('an encrypted database opens with its key, remembered in the keychain only when asked (issue 12)', async () => {
+    // A SQLCipher 3 database made by Debian's sqlcipher shell, on the device.
+    const vault = join(work, 'data/simdevice/fs/data/data/com.example.shop/databases/vault.db');
+    execFileSync('sqlcipher', [vault], { input: "PRAGMA key = 'e2e pass'; CREATE TABLE secrets(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO secrets VALUES (1, 'hidden');" });
+    const vaultItem = '[data-testid="db-item"][data-uri$="/databases/vault.db"]';
+    const openVault = async () => {
+      await session.waitFor(`[data-testid="device-item"][data-id="${simSerial}"][data-state="device"] [data-testid="sim-badge"]`, { timeoutMs: 90_000 });
+      await session.click(await session.find(`[data-testid="device-item"][data-id="${simSerial}"]`));
+      await session.click(await session.waitFor('[data-testid="app-item"][data-id="com.example.shop"]', { timeoutMs: 60_000 }));
+      await session.click(await session.waitFor(vaultItem, { timeoutMs: 60_000 }));
+    };
+    const restart = async () => {
+      await session.close();
+      session = await Session.create(`http://127.0.0.1:${driverPort}`, APP);
+    };
+    const entryOf = async () => {
+      const uri = await session.attr(await session.find(vaultItem), 'data-uri');
+      return secrets.lookup('service', 'dev.sonde.app', 'username', uri);
+    };
+    await restart();
+    await openVault();
+    await session.type(await session.waitFor('[data-testid="key-input"]', { timeoutMs: 60_000 }), 'e2e pass');
+    await session.click(await session.find('[data-testid="key-remember"]'));
+    await session.click(await session.find('[data-testid="key-open"]'));
+    await session.waitFor('[data-testid="table-item"][data-name="secrets"]', { timeoutMs: 60_000 });
+    await session.waitFor('[data-testid="forget-key"]');
+    assert.match((await entryOf()) ?? '', /e2e pass/, 'secret-tool finds the key in the Secret Service');
+
+    // The next run opens it with the remembered key: no prompt.
+    await restart();
+    await openVault();
+    await session.waitFor('[data-testid="table-item"][data-name="secrets"]', { timeoutMs: 60_000 });
+    assert.equal((await session.findAll('[data-testid="key-prompt"]')).length, 0, 'no key prompt');
+    await session.click(await session.find('[data-testid="forget-key"]'));
+    await session.waitFor('[data-testid="encrypted-tag"]');
+    await session.waitFor('body', { predicate: async () => (await session.findAll('[data-testid="forget-key"]')).length === 0 });
+    assert.equal(await entryOf(), null, 'forgotten: the entry is gone from the Secret Service');
+  });
+
   await step('open a local file', async () => {
     const firstAlbum = JSON.parse(
       execFileSync(SONDE, ['query', catalog, 'SELECT Title FROM Album WHERE AlbumId = 1', '--json'], { env }),
@@ -347,6 +390,7 @@ try {
   try {
     execFileSync('/usr/bin/adb', ['kill-server'], { env, stdio: 'ignore' });
   } catch {}
+  secrets.stop();
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -62,6 +62,12 @@ export const deviceUri = (d: { platform: string; id: string }) => `${d.platform}
 export interface Cipher {
   key: string;
   settings: string[];
+  /**
+   * Keep the key in the OS keychain once it opens the database (opt-in);
+   * false removes a remembered one (it was stale: the prompt only shows
+   * when there is no working remembered key).
+   */
+  remember: boolean;
 }
 
 let opCounter = 0;
@@ -77,11 +83,15 @@ export const api = {
   /**
    * `cipher`: the key of an encrypted (SQLCipher) database and its settings
    * (`NAME=VALUE`; none: the backend tries SQLCipher 4, 3, 2, 1). Once a
-   * database opened with a key, the backend remembers it for this run.
+   * database opened with a key, the backend keeps it in memory for this
+   * run. Without one, an encrypted database opens with the key the OS
+   * keychain remembers, if any.
    */
   openDatabase: (location: string, recoverHotJournal = false, cipher?: Cipher) =>
     call<OpenedDb>("open_database", { location, ...(recoverHotJournal ? { recoverHotJournal } : {}), ...(cipher ? { cipher } : {}) }),
   openFileDialog: () => call<OpenedDb | null>("open_file_dialog"),
+  /** Removes the key the OS keychain remembers for it (true: one was there); an open database stays open. */
+  forgetCipherKey: (location: string) => call<boolean>("forget_cipher_key", { location }),
   closeDatabase: (handle: number) => call<null>("close_database", { handle }),
   listTables: (handle: number, counts: boolean) => call<TableListing[]>("list_tables", { handle, counts }),
   countRows: (handle: number, table: string, filters: Filter[], exact: boolean) =>

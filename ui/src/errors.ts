@@ -60,6 +60,7 @@ export const HINTS: Partial<Record<ErrorKind, string>> = {
   unpushed_edits: "There are saved changes that were not pushed to the device: push them, or discard them and pull a fresh copy.",
   too_slow: "The transfer is too slow: check the cable or the connection and try again.",
   transfer: "Copying from or to the device failed: check the connection and try again.",
+  keychain: "The system keychain could not be used: unlock it (or start your desktop's keyring) and try again. Open databases stay open; Sonde keeps their keys in memory until it quits.",
   io: "Reading or writing a file failed: check the disk and the permissions.",
 };
 

@@ -32,6 +32,17 @@ async function wrapProblems(page) {
   });
 }
 
+/** The encrypted vault.db, opened with the key the keychain remembers (Forget key in the head). */
+async function openRememberedVault(app) {
+  const page = await app.open({ rememberedKeys: { "android://emulator-5554/com.example.secure/databases/vault.db": "correct horse" } });
+  await page.locator('[data-testid="device-item"][data-id="android://emulator-5554"]').click();
+  await page.locator('[data-testid="app-item"][data-id="com.example.secure"]').click();
+  await page.locator('[data-testid="db-item"][data-uri$="/vault.db"]').click();
+  await page.locator('[role="gridcell"][data-row="0"][data-col="0"]').filter({ hasText: /./ }).waitFor();
+  await page.getByTestId("forget-key").waitFor();
+  return page;
+}
+
 const gridWidth = (page) => page.evaluate(() => document.querySelector(".grid-scroller").getBoundingClientRect().width);
 
 /** Columns whose header is entirely inside the grid's visible area. */
@@ -65,6 +76,15 @@ describe("layout at 1024×700", () => {
     await cell(page, 0, 0).waitFor();
     assert.deepEqual(await wrapProblems(page), []);
     assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  it("keeps Forget key of an encrypted database reachable in the head", async () => {
+    const page = await openRememberedVault(app);
+    assert.deepEqual(await wrapProblems(page), []);
+    await page.getByTestId("encrypted-tag").waitFor();
+    // Its icon alone here: the label stays its name.
+    await page.getByRole("button", { name: /^Forget key/ }).waitFor();
     await page.close();
   });
 
@@ -155,6 +175,12 @@ describe("layout at 800×500", () => {
     assert.ok(w >= 300, `grid is ${w}px wide`);
     await page.close();
   });
+
+  it("keeps Forget key of an encrypted database reachable in the head", async () => {
+    const page = await openRememberedVault(app);
+    assert.deepEqual(await wrapProblems(page), []);
+    await page.close();
+  });
 });
 
 describe("layout at 1440×900", () => {
@@ -163,6 +189,14 @@ describe("layout at 1440×900", () => {
     app = await startApp({ viewport: { width: 1440, height: 900 } });
   });
   after(() => app?.close());
+
+  it("spells out Forget key beside the encrypted tag when there is room", async () => {
+    const page = await openRememberedVault(app);
+    assert.deepEqual(await wrapProblems(page), []);
+    await page.getByTestId("encrypted-tag").waitFor();
+    await page.getByText("Forget key", { exact: true }).waitFor();
+    await page.close();
+  });
 
   it("shows at least eight whole columns with the inspector open", async () => {
     const page = await app.open();

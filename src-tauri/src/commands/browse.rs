@@ -3,19 +3,21 @@ use crate::dto::{OpenedDb, PageQuery};
 use crate::error::{invalid, UiResult};
 use crate::state::Desktop;
 use sonde_core::device::runner::CancellationToken;
-use sonde_core::{Filter, Location, OpenDb, TableListing, TableSchema, UiError};
+use sonde_core::{Filter, KeyInput, Location, OpenDb, TableListing, TableSchema, UiError};
 use std::sync::Arc;
 use tauri::ipc::Response;
 use tauri::State;
 use tauri_plugin_dialog::DialogExt;
 
-pub(crate) fn opened(handle: u32, db: &OpenDb, tables: Vec<TableListing>) -> OpenedDb {
+pub(crate) fn opened(desktop: &Desktop, handle: u32, db: &OpenDb, tables: Vec<TableListing>) -> OpenedDb {
     OpenedDb {
         handle,
         location: db.location.key(),
         label: db.label.clone(),
         is_snapshot: db.snapshot,
         encrypted: db.encrypted,
+        key_remembered: db.encrypted && desktop.core.is_key_remembered(&db.location.key()),
+        keychain_error: None,
         tables,
     }
 }
@@ -28,14 +30,17 @@ pub struct CipherInput {
     /// SQLCipher settings, `NAME=VALUE`.
     #[serde(default)]
     settings: Vec<String>,
+    /// Keep it in the OS keychain (opt-in).
+    #[serde(default)]
+    remember: bool,
 }
 
 /// Opens a device database (pulling a snapshot) or a local file the user
 /// chose before (dialog, drop, recent list). `recover_hot_journal` rolls
 /// back a crashed app's unfinished transaction first (the user confirmed it).
-/// `cipher`: the key of an encrypted database, kept (in memory only) for
-/// this location while the app runs; a key that does not open it is
-/// forgotten again.
+/// `cipher`: the key of an encrypted database, kept in memory for this
+/// location while the app runs (and in the keychain when asked); without
+/// one, an encrypted database opens with the key the keychain remembers.
 #[tauri::command]
 pub async fn open_database(
     desktop: State<'_, Arc<Desktop>>,
@@ -48,26 +53,34 @@ pub async fn open_database(
             return Err(invalid("choose the file with Open… or drop it on the window"));
         }
     }
-    let Some(cipher) = cipher else {
-        return open(&desktop, &location, recover_hot_journal.unwrap_or(false)).await;
-    };
-    let key = sonde_core::parse_cipher_key(&cipher.key, &cipher.settings)?;
-    desktop.core.set_location_key(&location, Some(key))?;
-    let opened = open(&desktop, &location, recover_hot_journal.unwrap_or(false)).await;
-    if opened.is_err() {
-        desktop.core.set_location_key(&location, None)?;
-    }
-    opened
+    let given = cipher.map(|c| KeyInput { key: c.key, settings: c.settings, remember: c.remember });
+    open(&desktop, &location, given, recover_hot_journal.unwrap_or(false)).await
 }
 
-async fn open(desktop: &Desktop, location: &str, recover: bool) -> UiResult<OpenedDb> {
-    let (db, tables) = desktop
+/// Removes the key the keychain remembers for `location`.
+#[tauri::command]
+pub async fn forget_cipher_key(desktop: State<'_, Arc<Desktop>>, location: String) -> UiResult<bool> {
+    Ok(desktop.core.forget_remembered_key(&location).await?)
+}
+
+async fn open(
+    desktop: &Desktop,
+    location: &str,
+    given: Option<KeyInput>,
+    recover: bool,
+) -> UiResult<OpenedDb> {
+    let unlocked = desktop
         .core
-        .open_listed(location, &CancellationToken::new(), recover)
+        .unlock(location, given, &CancellationToken::new(), recover)
         .await
         .map_err(|e| UiError::from(e).about(location))?;
-    let opened = opened(0, &db, tables);
-    Ok(OpenedDb { handle: desktop.register(db), ..opened })
+    let opened = opened(desktop, 0, &unlocked.db, unlocked.tables);
+    Ok(OpenedDb {
+        handle: desktop.register(unlocked.db),
+        key_remembered: unlocked.key_remembered,
+        keychain_error: unlocked.keychain_error,
+        ..opened
+    })
 }
 
 /// Shows the native open dialog; `None` when the user cancels.
@@ -88,7 +101,7 @@ pub async fn open_file_dialog(
     };
     let Some(path) = picked else { return Ok(None) };
     desktop.allow(&path);
-    open(&desktop, &path.display().to_string(), false).await.map(Some)
+    open(&desktop, &path.display().to_string(), None, false).await.map(Some)
 }
 
 #[tauri::command]

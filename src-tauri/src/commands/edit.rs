@@ -87,7 +87,7 @@ fn replaced(
     db: sonde_core::OpenDb,
     tables: Vec<sonde_core::TableListing>,
 ) -> OpenedDb {
-    let out = opened(handle, &db, tables);
+    let out = opened(desktop, handle, &db, tables);
     desktop.replace(handle, db);
     out
 }

@@ -24,6 +24,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         devices::list_databases,
         browse::open_database,
         browse::open_file_dialog,
+        browse::forget_cipher_key,
         browse::close_database,
         browse::list_tables,
         browse::count_rows,

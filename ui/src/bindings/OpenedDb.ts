@@ -16,6 +16,15 @@ is_snapshot: boolean,
  */
 encrypted: boolean, 
 /**
+ * Its key is remembered in the OS keychain (the page offers "Forget").
+ */
+key_remembered: boolean, 
+/**
+ * The key was to be remembered and the keychain refused (it is open
+ * all the same): why, to show.
+ */
+keychain_error: string | null, 
+/**
  * Row counts are `null` here; ask `count_rows`.
  */
 tables: Array<TableListing>, };

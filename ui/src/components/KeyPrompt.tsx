@@ -2,6 +2,7 @@
 // raw key, and SQLCipher settings for databases made with other ones. The
 // key input is uncontrolled (React would mirror a controlled value into
 // the `value` attribute): the key is read once, on submit, and never kept.
+// Remember (opt-in) asks the backend to keep it in the OS keychain.
 import { useEffect, useRef, useState } from "react";
 import { hintFor } from "../errors";
 import { keyPromptStore, parseSettings, type KeyRequest } from "../state/keyPrompt";
@@ -19,6 +20,7 @@ function KeyPrompt({ req }: { req: KeyRequest }) {
   const [show, setShow] = useState(false);
   const [empty, setEmpty] = useState(true);
   const [settings, setSettings] = useState("");
+  const [remember, setRemember] = useState(req.remember);
 
   // On open, and after a key that did not open it: the key, selected, to retype.
   useEffect(() => {
@@ -30,7 +32,7 @@ function KeyPrompt({ req }: { req: KeyRequest }) {
     e.preventDefault();
     const key = input.current?.value ?? "";
     if (req.busy || key === "") return;
-    req.submit({ key, settings: parseSettings(settings) });
+    req.submit({ key, settings: parseSettings(settings), remember });
   };
 
   const hint = req.error ? hintFor(req.error.kind) : undefined;
@@ -38,7 +40,7 @@ function KeyPrompt({ req }: { req: KeyRequest }) {
     <Dialog title={`Unlock ${req.label}`} testId="key-prompt" onClose={req.cancel}>
       <form onSubmit={submit}>
         <p>
-          <strong>{req.label}</strong> is encrypted (SQLCipher): give its key to open it. Sonde keeps the key in memory until it quits, and never saves it.
+          <strong>{req.label}</strong> is encrypted (SQLCipher): give its key to open it. Sonde keeps the key in memory until it quits; it saves it only in the system keychain, and only if you tick the box below.
         </p>
         <label className="field">
           <span>Key</span>
@@ -70,6 +72,13 @@ function KeyPrompt({ req }: { req: KeyRequest }) {
             {hint && <p className="muted">{hint}</p>}
           </div>
         )}
+        <label className="check key-remember">
+          <input type="checkbox" data-testid="key-remember" checked={remember} disabled={req.busy} onChange={(e) => setRemember(e.target.checked)} />
+          <span>
+            Remember in the system keychain
+            <span className="muted small-text"> — it then opens without asking; Forget key, beside its name, removes it</span>
+          </span>
+        </label>
         <details className="key-advanced" data-testid="key-advanced">
           <summary>Advanced settings</summary>
           <label className="field">

@@ -13,6 +13,7 @@ import { ConflictsDialog } from "./ConflictsDialog";
 import { layoutStore, toggleSidebar } from "../state/layout";
 import { useStore } from "../state/store";
 import { Icon, ToolButton } from "./Icons";
+import { EncryptedTag, ForgetKey, KeyNotice } from "./KeyStatus";
 import { PushDialog } from "./PushDialog";
 import { PushDone } from "./PushDone";
 import { RestoreNotice } from "./RestoreNotice";
@@ -140,19 +141,24 @@ export function MainView() {
       <div className="main-head">
         <SidebarToggle />
         <div className="crumbs" title={db.location}>
-          <span className="db-label">{db.label}</span>
-          {table && (
-            <>
-              <span className="sep">›</span>
-              <span className="table-label">{table}</span>
-              {kind === "view" && <span className="tag">view</span>}
-            </>
-          )}
-          {db.is_snapshot && (
-            <span className="tag snapshot" title="A local copy pulled from the device: edits are saved to the copy and pushed explicitly">
-              snapshot
-            </span>
-          )}
+          {/* The names give way (cut short) before the key's tag and button do. */}
+          <span className="crumbs-path">
+            <span className="db-label">{db.label}</span>
+            {table && (
+              <>
+                <span className="sep">›</span>
+                <span className="table-label">{table}</span>
+                {kind === "view" && <span className="tag">view</span>}
+              </>
+            )}
+            {db.is_snapshot && (
+              <span className="tag snapshot" title="A local copy pulled from the device: edits are saved to the copy and pushed explicitly">
+                snapshot
+              </span>
+            )}
+          </span>
+          {db.encrypted && <EncryptedTag db={db} />}
+          {db.encrypted && db.key_remembered && <ForgetKey key={db.handle} db={db} />}
         </div>
         <div className="tabs" role="tablist">
           {TABS.map(([id, label]) => (
@@ -173,6 +179,7 @@ export function MainView() {
       </div>
       <WatchBar db={db} />
       <RestoreNotice handle={db.handle} />
+      <KeyNotice db={db} />
       {pushed && <PushDone outcome={pushed} onClose={() => setPushed(db.handle, null)} />}
       <div className="main-body" role="tabpanel">
         {tab === "data" && table && <TableView key={`${db.handle}:${table}`} db={db} table={table} />}

@@ -23,6 +23,13 @@ export interface BannerError {
   action?: { label: string; run: () => void };
 }
 
+/** What became of an open database's key in the OS keychain, said in a notice above its views. */
+export type KeyNotice =
+  /** Forget key: `removed` false when the keychain held none any more. */
+  | { kind: "forgotten"; removed: boolean }
+  /** Remembering was asked for and the keychain refused; the database is open all the same. */
+  | { kind: "not_remembered"; reason: string };
+
 export interface AppState {
   info: AppInfo | null;
   devices: DeviceListing | null;
@@ -52,6 +59,8 @@ export interface AppState {
   pushDialog: number | null;
   /** Bumped after a push: device listings (sizes, -wal) are read again. */
   listingVersion: number;
+  /** What became of each open database's key in the keychain, until dismissed or closed. */
+  keyNotice: Record<number, KeyNotice>;
 }
 
 export const appStore = createStore<AppState>({
@@ -72,6 +81,7 @@ export const appStore = createStore<AppState>({
   pushed: {},
   pushDialog: null,
   listingVersion: 0,
+  keyNotice: {},
 });
 
 const patch = (p: Partial<AppState>) => appStore.set((s) => ({ ...s, ...p }));
@@ -131,6 +141,12 @@ export async function refreshRecent(): Promise<void> {
   }
 }
 
+const without = <T>(rec: Record<number, T>, handle: number): Record<number, T> => {
+  const next = { ...rec };
+  delete next[handle];
+  return next;
+};
+
 /** Listeners told when a database is adopted (the edits store offers saved edits back). */
 const adoptListeners = new Set<(db: OpenedDb) => void>();
 export const onAdopt = (l: (db: OpenedDb) => void) => adoptListeners.add(l);
@@ -145,6 +161,8 @@ function adopt(db: OpenedDb): void {
       active: { handle: db.handle, table: firstTable?.name ?? null },
       tab: firstTable ? "data" : "sql",
       error: null,
+      // Open, but its key was not remembered: said beside it, not as a failure.
+      keyNotice: db.keychain_error ? { ...s.keyNotice, [db.handle]: { kind: "not_remembered", reason: db.keychain_error } } : without(s.keyNotice, db.handle),
     };
   });
   void refreshStatus(db.handle);
@@ -170,6 +188,12 @@ async function openTracked(location: string, recoverHotJournal: boolean, cipher?
 
 /** An encrypted database without (the right) key: the key prompt, not the banner. */
 const needsKey = (err: CommandError) => err.kind === "encrypted" || err.kind === "wrong_key";
+/**
+ * An open without a key failed on the key the keychain remembered (the
+ * first error of a prompt always comes from such an open; a failing key
+ * kept in memory says nothing of the keychain).
+ */
+const rememberedKeyFailed = (err: CommandError) => err.kind === "wrong_key" && /keychain/i.test(err.message);
 /** What keeps the key prompt open, its message shown in it. */
 const PROMPT_KINDS = new Set(["encrypted", "wrong_key", "invalid"]);
 
@@ -200,6 +224,7 @@ function askKey(location: string, label: string, recoverHotJournal: boolean, fir
       location,
       label,
       error: first.kind === "wrong_key" ? { kind: first.kind, message: first.message } : null,
+      remember: rememberedKeyFailed(first),
       tries: 0,
       busy: false,
       cancel: () => settle(null),
@@ -271,12 +296,6 @@ export function activateDb(handle: number): void {
   });
 }
 
-const without = <T>(rec: Record<number, T>, handle: number): Record<number, T> => {
-  const next = { ...rec };
-  delete next[handle];
-  return next;
-};
-
 /** Closes without asking (the caller asked when something would be lost). */
 export async function closeDatabase(handle: number): Promise<void> {
   appStore.set((s) => ({
@@ -287,6 +306,7 @@ export async function closeDatabase(handle: number): Promise<void> {
     pushed: without(s.pushed, handle),
     liveVersion: without(s.liveVersion, handle),
     pushDialog: s.pushDialog === handle ? null : s.pushDialog,
+    keyNotice: without(s.keyNotice, handle),
   }));
   try {
     await api.closeDatabase(handle);
@@ -294,6 +314,30 @@ export async function closeDatabase(handle: number): Promise<void> {
     showError(e, "Closing the database");
   }
 }
+
+/**
+ * Removes the key the OS keychain remembers for an open database. It stays
+ * open: the backend keeps the key in memory until Sonde quits.
+ */
+export async function forgetKey(handle: number): Promise<void> {
+  const db = appStore.get().open.find((o) => o.handle === handle);
+  if (!db) return;
+  let removed: boolean;
+  try {
+    removed = await api.forgetCipherKey(db.location);
+  } catch (e) {
+    showError(e, `Forgetting the key of ${db.label}`);
+    return;
+  }
+  appStore.set((s) => ({
+    ...s,
+    // The keychain holds one key per location: every open copy of it is told.
+    open: s.open.map((o) => (o.location === db.location ? { ...o, key_remembered: false } : o)),
+    keyNotice: s.open.some((o) => o.handle === handle) ? { ...s.keyNotice, [handle]: { kind: "forgotten", removed } } : s.keyNotice,
+  }));
+}
+
+export const dismissKeyNotice = (handle: number) => appStore.set((s) => ({ ...s, keyNotice: without(s.keyNotice, handle) }));
 
 export async function refreshStatus(handle: number): Promise<void> {
   try {

@@ -1,6 +1,7 @@
 // The key an encrypted (SQLCipher) database needs, asked in a modal prompt
 // (KeyPrompt renders it; state/app.ts opens with what it is given). The
-// key only passes through: it is never stored, logged or put in the DOM.
+// key only passes through the UI: it is never stored, logged or put in the
+// DOM (the backend keeps it in the OS keychain when the user ticks Remember).
 import type { Cipher } from "../api";
 import { createStore } from "./store";
 
@@ -12,6 +13,11 @@ export interface KeyRequest {
   label: string;
   /** Why the last try did not open it (a wrong or malformed key), shown in the prompt. */
   error: { kind: string; message: string } | null;
+  /**
+   * The Remember box starts ticked: the key the keychain remembered no
+   * longer opens it (the user chose to remember one before).
+   */
+  remember: boolean;
   /** Bumped after each failed try: the prompt selects the key again. */
   tries: number;
   /** Opening with the given key (deriving it takes a moment). */

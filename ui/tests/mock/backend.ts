@@ -72,6 +72,14 @@ export interface Scenario {
   openDialog?: "photo" | "dismiss" | "too_big" | "encrypted";
   /** The platform the backend runs on (diagnostics wording). */
   os?: "linux" | "macos";
+  /** "unavailable": no keychain (no Secret Service): remembering a key fails, the database opens all the same. */
+  keychain?: "ok" | "unavailable";
+  /**
+   * Keys the OS keychain remembers from an earlier run (location → key; one
+   * that is not the database's is stale). Only seeds it: a reload keeps what
+   * the keychain holds by then.
+   */
+  rememberedKeys?: Record<string, string>;
 }
 
 export const SIM_SERIAL = "127.0.0.1:40101";
@@ -160,6 +168,16 @@ const TABLES = ["events", "messages", "notes", "recent_notes", "wide"];
 export const SECURE_KEY = "correct horse";
 /** A local encrypted file (the open dialog picks it with `openDialog: "encrypted"`). */
 export const ENCRYPTED_PATH = "/home/user/vault.db";
+/** The OS keychain outlives the app: it is kept in sessionStorage, so a reload (a restart of Sonde) finds it. */
+const KEYCHAIN_ITEM = "sonde-mock-keychain";
+const KEYCHAIN_DOWN =
+  "the system keychain could not be used: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files";
+/** What open_database's `cipher` argument holds. */
+interface CipherArg {
+  key: string;
+  settings: string[];
+  remember?: boolean;
+}
 const encryptedAt = (location: string) => location === SECURE_URI || location.replace(/^file:\/\//, "") === ENCRYPTED_PATH;
 const tableNames = (location: string) => (encryptedAt(location) ? ["secrets"] : TABLES);
 
@@ -176,7 +194,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   /** Keys of the encrypted databases opened with one (the backend remembers them for the run). */
   const keys = new Map<string, string>();
   /** The `cipher` argument of the last open_database that had one (test hook). */
-  const cipher: { last: { key: string; settings: string[] } | null } = { last: null };
+  const cipher: { last: CipherArg | null } = { last: null };
   let nextHandle = 1;
   let nextCursor = 1;
   let nextConflict = 1;
@@ -203,6 +221,25 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
 
   const isLocal = (location: string) => location.startsWith("file://") || location.startsWith("/");
   const canonical = (location: string) => (isLocal(location) ? `file://${location.replace(/^file:\/\//, "")}` : location);
+
+  /** The OS keychain: location (canonical) → key. */
+  const keychain = new Map<string, string>(
+    Object.entries((JSON.parse(sessionStorage.getItem(KEYCHAIN_ITEM) ?? "null") as Record<string, string> | null) ?? scenario.rememberedKeys ?? {}).map(
+      ([l, k]) => [canonical(l), k],
+    ),
+  );
+  const saveKeychain = () => sessionStorage.setItem(KEYCHAIN_ITEM, JSON.stringify(Object.fromEntries(keychain)));
+  saveKeychain();
+  const keychainUp = () => scenario.keychain !== "unavailable";
+  const isRemembered = (location: string) => keychainUp() && keychain.has(canonical(location));
+  /** Test hook: what the keychain holds (a test may seed a stale key after the page loaded). */
+  const keychainHook = {
+    get: (location: string) => keychain.get(canonical(location)) ?? null,
+    set(location: string, key: string) {
+      keychain.set(canonical(location), key);
+      saveKeychain();
+    },
+  };
 
   /** The stored copy at a location (created on first use). */
   const storeAt = (location: string): Stored => {
@@ -253,27 +290,55 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     label: d.label,
     is_snapshot: d.snapshot,
     encrypted: encryptedAt(d.location),
+    key_remembered: encryptedAt(d.location) && isRemembered(d.location),
+    keychain_error: null,
     tables: tableNames(d.location).map((name) => ({ name, kind: name === "recent_notes" ? "view" : "table", rows: null })),
   });
 
-  /** An encrypted database opens with its key (given now, or remembered from an earlier open). */
-  const unlock = (location: string, given: unknown) => {
-    if (given) {
-      const c = given as { key: string; settings: string[] };
-      cipher.last = { key: c.key, settings: [...c.settings] };
+  /**
+   * An encrypted database opens with its key: given now (then remembered in
+   * the keychain when asked, a stale remembered one removed when not), kept
+   * in memory from an earlier open this run, or the one the keychain
+   * remembers. Why remembering the given key failed, if it did.
+   */
+  const unlock = (location: string, given: unknown): string | null => {
+    const loc = canonical(location);
+    const c = given as CipherArg | undefined;
+    if (c) {
+      cipher.last = { key: c.key, settings: [...c.settings], remember: c.remember };
       if (c.key.startsWith("x'") && !/^x'([0-9a-fA-F]{64}|[0-9a-fA-F]{96})'$/.test(c.key)) {
         throw new UiErr("invalid", "cipher key: a raw key is x'<64 hex digits>' (or 96 with the salt)");
       }
     }
-    if (!encryptedAt(location)) return;
-    const key = given ? (given as { key: string }).key : keys.get(canonical(location));
-    if (key === undefined) throw new UiErr("encrypted", `${location}: this database is encrypted: give its key`, location);
-    if (key !== SECURE_KEY) throw new UiErr("wrong_key", `${location}: wrong key for this encrypted database (or settings it does not use)`, location);
-    keys.set(canonical(location), key);
+    if (!encryptedAt(location)) return null;
+    const wrong = () => new UiErr("wrong_key", `${location}: wrong key for this encrypted database (or settings it does not use)`, location);
+    if (c) {
+      if (c.key !== SECURE_KEY) throw wrong();
+      keys.set(loc, c.key);
+      if (c.remember && !keychainUp()) return KEYCHAIN_DOWN;
+      if (c.remember) keychain.set(loc, c.key);
+      // Opened with a key the user gave without Remember: a remembered one was stale.
+      else if (keychainUp()) keychain.delete(loc);
+      saveKeychain();
+      return null;
+    }
+    const inMemory = keys.get(loc);
+    if (inMemory !== undefined) {
+      if (inMemory !== SECURE_KEY) throw wrong();
+      return null;
+    }
+    // An unusable keychain is only a missing shortcut: the prompt asks.
+    const remembered = keychainUp() ? keychain.get(loc) : undefined;
+    if (remembered === undefined) throw new UiErr("encrypted", `${location}: this database is encrypted: give its key`, location);
+    if (remembered !== SECURE_KEY) {
+      throw new UiErr("wrong_key", `${location}: the key remembered in the keychain no longer opens this encrypted database: give its key`, location);
+    }
+    keys.set(loc, remembered);
+    return null;
   };
 
   const openDb = (location: string, given?: unknown): OpenedDb => {
-    unlock(location, given);
+    const keychainError = unlock(location, given);
     const loc = canonical(location);
     const path = loc.replace(/^file:\/\//, "");
     const d: Db = {
@@ -295,7 +360,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     };
     pull(d);
     dbs.set(d.handle, d);
-    return opened(d);
+    return { ...opened(d), keychain_error: keychainError };
   };
 
   const db = (args: Json): Db => {
@@ -565,6 +630,12 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         if (scenario.hotJournal && args.location === LOCAL_PATH && !args.recoverHotJournal) throw hotJournal();
         if (args.location === "/home/user/mistyped.db") throw new UiErr("not_found", "There is no file at /home/user/mistyped.db.", "/home/user/mistyped.db");
         return openDb(args.location as string, args.cipher);
+      case "forget_cipher_key": {
+        if (!keychainUp()) throw new UiErr("keychain", KEYCHAIN_DOWN);
+        const removed = keychain.delete(canonical(args.location as string));
+        saveKeychain();
+        return removed;
+      }
       case "open_file_dialog":
         if (scenario.hotJournal) throw hotJournal();
         return openDb(scenario.openDialog === "encrypted" ? ENCRYPTED_PATH : LOCAL_PATH);
@@ -915,5 +986,5 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     }
   }
 
-  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt, cipher };
+  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt, cipher, keychain: keychainHook };
 }

@@ -126,3 +126,24 @@ impl PushMeter {
         }
     }
 }
+
+/// What a table is to the framework that owns it, for `tables`' text
+/// output: `coredata entity Task (Task, UrgentTask)`, `coredata internal`.
+pub fn table_role(t: &sonde_core::TableListing) -> String {
+    let Some(framework) = t.framework else { return String::new() };
+    let name =
+        serde_json::to_value(framework).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let what = if t.internal {
+        "internal".to_owned()
+    } else if let Some(rel) = &t.relationship {
+        format!("relationship {rel}")
+    } else if let Some(entity) = &t.entity {
+        match &t.entities {
+            Some(all) => format!("entity {entity} ({})", all.join(", ")),
+            None => format!("entity {entity}"),
+        }
+    } else {
+        String::new()
+    };
+    escape_controls(format!("{name} {what}").trim_end(), false).into_owned()
+}

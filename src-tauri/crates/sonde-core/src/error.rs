@@ -44,6 +44,10 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the key remembered in the keychain no longer opens this encrypted database: give its key")]
+    RememberedKeyFailed,
+    #[error("the system keychain could not be used: {0}")]
+    Keychain(String),
     #[error("the simulated device could not start: {0}")]
     SimulatedDevice(String),
     #[error("internal error ({0}); please report it")]
@@ -89,6 +93,8 @@ pub enum ErrorKind {
     HotJournal,
     TooSlow,
     Transfer,
+    /// The OS keychain (remembered keys) is unavailable or refused.
+    Keychain,
     Io,
     Internal,
 }
@@ -113,6 +119,8 @@ impl CoreError {
             CoreError::CorruptSnapshot { .. } => ErrorKind::Corrupt,
             CoreError::NoSuchCursor | CoreError::NoSuchVersion { .. } => ErrorKind::NotFound,
             CoreError::Io { .. } => ErrorKind::Io,
+            CoreError::RememberedKeyFailed => ErrorKind::WrongKey,
+            CoreError::Keychain(_) => ErrorKind::Keychain,
             CoreError::SimulatedDevice(_) | CoreError::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -200,7 +208,9 @@ fn db_kind(e: &DbError) -> ErrorKind {
         DbError::EncryptedOrCorrupt { .. } | DbError::Encrypted(_) => ErrorKind::Encrypted,
         DbError::WrongKey(_) => ErrorKind::WrongKey,
         DbError::HotJournal(_) => ErrorKind::HotJournal,
-        DbError::NotADatabase(_) | DbError::NotAFile(_) => ErrorKind::NotADatabase,
+        DbError::NotADatabase(_) | DbError::NotAFile(_) | DbError::ForeignFormat { .. } => {
+            ErrorKind::NotADatabase
+        }
         DbError::ReadOnly { .. }
         | DbError::GeneratedColumn { .. }
         | DbError::NoRowKey(_)

@@ -26,6 +26,8 @@ mod diff;
 mod edit;
 pub mod error;
 mod export;
+#[cfg(feature = "keychain")]
+pub mod keychain;
 pub mod location;
 mod open;
 mod rebase;
@@ -33,6 +35,8 @@ mod service;
 mod simulated;
 mod sql;
 mod transfer;
+#[cfg(feature = "keychain")]
+mod unlock;
 pub mod versions;
 mod watch;
 mod write_lock;
@@ -48,6 +52,8 @@ pub use service::{CoreConfig, Sonde};
 pub use simulated::SimulatedDevice;
 pub use sql::{RunScope, SqlResult, SqlRun, StatementResult};
 pub use transfer::PushOutcome;
+#[cfg(feature = "keychain")]
+pub use unlock::{KeyInput, Unlocked};
 pub use versions::{Producer, VersionInfo};
 pub use watch::{WatchEvent, DEFAULT_INTERVAL as DEFAULT_WATCH_INTERVAL, WATCH_ROW_CAP};
 

@@ -58,6 +58,10 @@ pub struct Sonde {
     pub(crate) secret_states: Mutex<std::collections::HashMap<String, Arc<AppState>>>,
     /// Keys the user gave for encrypted databases, by location (`cipher.rs`).
     pub(crate) location_keys: Mutex<std::collections::HashMap<String, Arc<sonde_db::cipher::CipherKey>>>,
+    /// Locations whose key this process stored in or found in the OS
+    /// keychain (`unlock.rs`), so a reopen says so without asking it again.
+    #[cfg_attr(not(feature = "keychain"), allow(dead_code))]
+    pub(crate) remembered_keys: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Sonde {
@@ -82,6 +86,7 @@ impl Sonde {
             own_writes: Mutex::default(),
             secret_states: Mutex::default(),
             location_keys: Mutex::default(),
+            remembered_keys: Mutex::default(),
         })
     }
 

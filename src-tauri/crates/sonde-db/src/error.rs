@@ -13,6 +13,9 @@ pub enum DbError {
     NotAFile(PathBuf),
     #[error("{0}: not a SQLite database")]
     NotADatabase(PathBuf),
+    /// A file of a known other kind (Realm, LevelDB, MMKV, a plist...).
+    #[error("{path}: not a SQLite database but {format}: {advice}")]
+    ForeignFormat { path: PathBuf, format: &'static str, advice: &'static str },
     #[error("{path}: database is encrypted or corrupt{}", detail_suffix(.detail))]
     EncryptedOrCorrupt { path: PathBuf, detail: Option<String> },
     /// No key was given for a file that is not plain SQLite.

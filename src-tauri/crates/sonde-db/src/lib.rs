@@ -20,6 +20,7 @@ pub mod diff;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod framework;
 pub mod ident;
 mod jump;
 pub mod mutation;

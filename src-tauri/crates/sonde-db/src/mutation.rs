@@ -169,12 +169,23 @@ fn table_of(edit: &Edit) -> &str {
 fn apply_in(db: &Db, conn: &Connection, edits: &[Edit]) -> Result<Vec<Change>> {
     let mut schemas = Schemas(HashMap::new());
     let mut changes = Vec::with_capacity(edits.len());
+    // A Core Data store: inserts and updates keep its bookkeeping.
+    let coredata = crate::framework::coredata::Bookkeeping::read(conn);
     for (index, edit) in edits.iter().enumerate() {
         let schema = schemas.get(db, conn, table_of(edit))?;
         let editor = Editor { db, conn, schema: &schema };
         let change = match edit {
-            Edit::Update { key, set, .. } => editor.update(key, set),
-            Edit::Insert { values, rowid, .. } => editor.insert(values, *rowid),
+            Edit::Update { key, set, table } => {
+                let bump = coredata.as_ref().is_some_and(|c| c.bumps_version(table, set));
+                editor.update(key, set, bump)
+            }
+            Edit::Insert { values, rowid, table } => match &coredata {
+                Some(c) => c
+                    .insert_values(conn, table, values)
+                    .at(db.path())
+                    .and_then(|values| editor.insert(&values, *rowid)),
+                None => editor.insert(values, *rowid),
+            },
             Edit::Delete { key, .. } => editor.delete(key),
         };
         changes.push(change.map_err(|e| e.in_edit(index))?);
@@ -299,7 +310,9 @@ struct Editor<'a> {
 }
 
 impl Editor<'_> {
-    fn update(&self, key_text: &str, set: &[Assignment]) -> Result<Change> {
+    /// `bump_version`: also `Z_OPT = Z_OPT + 1` (Core Data's optimistic
+    /// locking), in the same statement.
+    fn update(&self, key_text: &str, set: &[Assignment], bump_version: bool) -> Result<Change> {
         let key = self.key(key_text)?;
         if set.is_empty() {
             return Err(DbError::BadValue("nothing to update: give at least one COL=VALUE".into()));
@@ -315,6 +328,9 @@ impl Editor<'_> {
             }
             ident::push_quoted(&mut sql, c);
             sql.push_str(" = ?");
+        }
+        if bump_version {
+            sql.push_str(", \"Z_OPT\" = coalesce(\"Z_OPT\", 0) + 1");
         }
         sql.push_str(" WHERE ");
         sql.push_str(&where_sql);

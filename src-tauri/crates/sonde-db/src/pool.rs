@@ -23,7 +23,6 @@ use once_cell::sync::Lazy;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 use scheduled_thread_pool::ScheduledThreadPool;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -526,17 +525,13 @@ fn checkout(pool: &r2d2::Pool<SqliteConnectionManager>, path: &Path, op: &'stati
 pub fn check_header(path: &Path) -> Result<()> {
     let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut header = [0u8; 16];
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(&mut header[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_error(path, e)),
-        }
-    }
+    let read =
+        crate::framework::foreign::read_up_to(&mut file, &mut header).map_err(|e| io_error(path, e))?;
     if read == 0 || (read == 16 && header == *SQLITE_HEADER) {
         return Ok(());
+    }
+    if let Some(f) = crate::framework::foreign::identify(path) {
+        return Err(DbError::ForeignFormat { path: path.to_owned(), format: f.format, advice: f.advice });
     }
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     // SQLCipher and similar write whole random-looking pages.

@@ -5,6 +5,7 @@
 use crate::budget;
 use crate::error::{DbError, Result, SqliteResultExt};
 use crate::filter::Filter;
+use crate::framework::{self, Framework, TableRole};
 use crate::jump;
 use crate::pool::Db;
 use crate::rowkey::RowKey;
@@ -26,6 +27,50 @@ pub struct TableListing {
     pub kind: &'static str,
     /// Exact row count; `None` when it could not be counted (a broken view).
     pub rows: Option<u64>,
+    /// The framework that owns the table (Core Data, Room...), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub framework: Option<Framework>,
+    /// The entity whose rows it holds, as the framework names it (Core
+    /// Data: `Task` for `ZTASK`; the root of a hierarchy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub entity: Option<String>,
+    /// Every entity stored in it when several share it (a Core Data
+    /// hierarchy: each row's `Z_ENT` says which).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub entities: Option<Vec<String>>,
+    /// A to-many join table: the relationship it stores (`Task.tags`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub relationship: Option<String>,
+    /// The framework's bookkeeping, not the app's data.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub internal: bool,
+}
+
+impl TableListing {
+    /// A listing entry with what the framework makes of the table.
+    pub fn new(
+        name: String,
+        kind: &'static str,
+        rows: Option<u64>,
+        role: Option<&TableRole>,
+    ) -> TableListing {
+        let role = role.cloned().unwrap_or_default();
+        TableListing {
+            name,
+            kind,
+            rows,
+            framework: role.framework,
+            entity: role.entity,
+            entities: (role.entities.len() > 1).then(|| role.entities.into_iter().map(|(_, n)| n).collect()),
+            relationship: role.relationship,
+            internal: role.internal,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -73,6 +118,7 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
         let db = Db::open(path)?;
         let conn = db.reader()?;
         let tables = schema::list_tables(&conn).at(db.path())?;
+        let profile = framework::detect(&conn);
         let mut out = Vec::with_capacity(tables.len());
         for t in tables {
             let rows = if with_counts {
@@ -94,7 +140,8 @@ pub fn list_tables(path: &Path, with_counts: bool) -> Result<Vec<TableListing>> 
             } else {
                 None
             };
-            out.push(TableListing { kind: t.kind.listing_kind(), name: t.name, rows });
+            let role = profile.role(&t.name);
+            out.push(TableListing::new(t.name, t.kind.listing_kind(), rows, role));
         }
         Ok(out)
     })

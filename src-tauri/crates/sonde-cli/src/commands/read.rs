@@ -12,14 +12,24 @@ pub fn tables(ctx: &Ctx, db: &OpenDb, json: bool) -> CliResult {
         serde_json::to_writer(&mut out, &tables).map_err(io)?;
         writeln!(out)?;
     } else {
+        // A framework's store: a fourth column says what each table is to it.
+        let framework = tables.iter().any(|t| t.framework.is_some());
         let rows: Vec<Vec<String>> = tables
             .iter()
             .map(|t| {
                 let n = t.rows.map_or_else(|| "?".to_owned(), |n| n.to_string());
-                vec![t.name.clone(), t.kind.to_owned(), n]
+                let mut row = vec![t.name.clone(), t.kind.to_owned(), n];
+                if framework {
+                    row.push(render::table_role(t));
+                }
+                row
             })
             .collect();
-        out.write_all(render::table(&["name".into(), "kind".into(), "rows".into()], &rows).as_bytes())?;
+        let mut header = vec!["name".to_owned(), "kind".into(), "rows".into()];
+        if framework {
+            header.push("framework".into());
+        }
+        out.write_all(render::table(&header, &rows).as_bytes())?;
     }
     out.flush()?;
     Ok(())
