@@ -213,3 +213,49 @@ fn files_often_taken_for_sqlite_say_what_they_are() {
     let err = sonde_err(["tables", &text.display().to_string()]);
     assert!(err.contains("not a SQLite database") && !err.contains(" but "), "{err}");
 }
+
+/// `schema --json` columns: `"display"` where the value is shown as
+/// something other than its storage class; none elsewhere.
+fn displays(db: &Path, table: &str) -> Vec<(String, Option<String>)> {
+    let out = sonde_ok(["schema", &db.display().to_string(), table, "--json"]);
+    let schema: Json = serde_json::from_str(&out).expect("json");
+    schema["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or("").to_owned(),
+                c.get("display").and_then(|d| d.as_str()).map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn display_of(columns: &[(String, Option<String>)], name: &str) -> Option<String> {
+    columns.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} in {columns:?}")).1.clone()
+}
+
+#[test]
+fn schema_json_says_how_values_are_shown() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = planner(dir.path());
+    let item = displays(&store, "ZITEM");
+    assert_eq!(display_of(&item, "ZCREATEDAT").as_deref(), Some("coredata-date"));
+    assert_eq!(display_of(&item, "ZDUEDATE").as_deref(), Some("coredata-date"));
+    assert_eq!(display_of(&item, "ZIDENTIFIER").as_deref(), Some("uuid"));
+    assert_eq!(display_of(&item, "ZTITLE"), None, "text is shown as text");
+    assert_eq!(display_of(&item, "Z_PK"), None);
+    let metadata = displays(&store, "Z_METADATA");
+    assert_eq!(display_of(&metadata, "Z_PLIST").as_deref(), Some("plist"), "{metadata:?}");
+
+    let room = make_db(dir.path(), "app.db", ROOM);
+    let users = displays(&room, "users");
+    assert_eq!(display_of(&users, "created_at").as_deref(), Some("unix-millis"));
+    assert_eq!(display_of(&users, "settings_json").as_deref(), Some("json"));
+    assert_eq!(display_of(&users, "name"), None);
+    assert_eq!(display_of(&users, "id"), None, "an id is not a date");
+    // rows --json stays raw and exact.
+    let rows = sonde_ok(["rows", &room.display().to_string(), "users", "--json"]);
+    assert!(rows.contains("1732000000123"), "{rows}");
+}

@@ -13,4 +13,9 @@ default_sql: string | null,
 /**
  * Position in the primary key, 1-based; 0 when not part of it.
  */
-pk: number, origin: ColumnOrigin, };
+pk: number, origin: ColumnOrigin, 
+/**
+ * How the value is shown when not as its storage class (a date, a
+ * UUID, an image...): `display.rs`, filled in by `query::table_schema`.
+ */
+display?: string, };

@@ -157,7 +157,17 @@ pub fn table_schema(path: &Path, table: &str) -> Result<Arc<TableSchema>> {
     sonde_metrics::timed("query.schema", || {
         let db = Db::open(path)?;
         let conn = db.reader()?;
-        db.table(&conn, table)
+        let schema = db.table(&conn, table)?;
+        let kinds = crate::display::infer_columns(&conn, &schema);
+        if kinds.iter().all(Option::is_none) {
+            return Ok(schema);
+        }
+        let mut shown = (*schema).clone();
+        let visible: Vec<usize> = shown.visible_columns().map(|(i, _)| i).collect();
+        for (i, kind) in visible.into_iter().zip(kinds) {
+            shown.columns[i].display = kind;
+        }
+        Ok(Arc::new(shown))
     })
 }
 

@@ -66,6 +66,11 @@ pub struct Column {
     /// Position in the primary key, 1-based; 0 when not part of it.
     pub pk: u32,
     pub origin: ColumnOrigin,
+    /// How the value is shown when not as its storage class (a date, a
+    /// UUID, an image...): `display.rs`, filled in by `query::table_schema`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
+    pub display: Option<sonde_display::Kind>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -324,6 +329,7 @@ fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Column>> {
             default_sql: r.get(3)?,
             pk: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
             origin,
+            display: None,
         })
     })?;
     rows.collect()
