@@ -56,6 +56,7 @@ async fn a_key_given_for_a_location_opens_it_and_stays_in_memory() {
         &format!("SELECT v FROM secrets WHERE v LIKE '{MARKER}%'"),
         RunScope::All,
         50,
+        false,
         &cancel,
     )
     .await

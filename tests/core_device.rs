@@ -69,7 +69,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
     // A grid change and a console write are both waiting to be pushed.
     core.apply(&db, vec![rename("1", "edited in sonde")]).await.expect("apply");
     let run = core
-        .run_sql(&db, "UPDATE users SET email = 'sql@write' WHERE id = 2", RunScope::All, 100, &cancel)
+        .run_sql(&db, "UPDATE users SET email = 'sql@write' WHERE id = 2", RunScope::All, 100, false, &cancel)
         .await
         .expect("sql");
     assert!(run.wrote && run.statements[0].error.is_none());

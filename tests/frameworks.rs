@@ -259,3 +259,48 @@ fn schema_json_says_how_values_are_shown() {
     let rows = sonde_ok(["rows", &room.display().to_string(), "users", "--json"]);
     assert!(rows.contains("1732000000123"), "{rows}");
 }
+
+#[test]
+fn rows_display_shows_values_as_what_they_mean() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = planner(dir.path());
+    let path = store.display().to_string();
+    // The oracle: sqlite3's own reading of the stored numbers and bytes.
+    let created: f64 = sqlite3(&store, "SELECT ZCREATEDAT FROM ZITEM WHERE Z_PK = 1").parse().expect("real");
+    let unix_ms = ((created + 978_307_200.0) * 1000.0).round() as i64;
+    let id = sqlite3(&store, "SELECT upper(hex(ZIDENTIFIER)) FROM ZITEM WHERE Z_PK = 1");
+    let uuid = format!("{}-{}-{}-{}-{}", &id[0..8], &id[8..12], &id[12..16], &id[16..20], &id[20..32]);
+
+    let shown = sonde_ok(["rows", &path, "ZITEM", "--limit", "1", "--display"]);
+    let utc = {
+        let secs = unix_ms.div_euclid(1000);
+        let out = Command::new("date")
+            .args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%d %H:%M:%S"])
+            .output()
+            .expect("date");
+        format!("{}.{:03} UTC", String::from_utf8_lossy(&out.stdout).trim(), unix_ms.rem_euclid(1000))
+    };
+    assert!(shown.contains(&utc), "the Core Data date as UTC ({utc}): {shown}");
+    assert!(shown.contains(&uuid), "the UUID BLOB as text ({uuid}): {shown}");
+    let plain = sonde_ok(["rows", &path, "ZITEM", "--limit", "1"]);
+    assert!(!plain.contains(&uuid) && !plain.contains(&utc), "without --display: as stored");
+    let raw = sonde_ok(["rows", &path, "ZITEM", "--limit", "1", "--json"]);
+    assert!(raw.contains(&created.to_string()), "--json stays raw and exact: {raw}");
+    let err = sonde_err(["rows", &path, "ZITEM", "--json", "--display"]);
+    assert!(err.contains("--display is for text output"), "{err}");
+    let metadata = sonde_ok(["rows", &path, "Z_METADATA", "--display"]);
+    assert!(metadata.contains("NSStoreModelVersionHashes"), "the binary plist decoded: {metadata}");
+}
+
+#[test]
+fn query_warns_before_ddl_on_a_room_database_and_runs_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = make_db(dir.path(), "app.db", ROOM);
+    let out = common::sonde(["query", &db.display().to_string(), "ALTER TABLE users ADD COLUMN email TEXT"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("warning: this is a Room database"), "{stderr}");
+    assert!(sqlite3(&db, "SELECT sql FROM sqlite_schema WHERE name = 'users'").contains("email"), "it ran");
+    let out = common::sonde(["query", &db.display().to_string(), "SELECT count(*) FROM users"]);
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "no warning without DDL");
+}

@@ -34,6 +34,15 @@ pub struct OpenedDb {
     /// The key was to be remembered and the keychain refused (it is open
     /// all the same): why, to show.
     pub keychain_error: Option<String>,
+    /// The framework that wrote the database (`coredata`, `room`...), as its
+    /// bookkeeping tables say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub framework: Option<sonde_core::Framework>,
+    /// A Room (or plain Android) database's version (`user_version`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub user_version: Option<i64>,
     /// Row counts are `null` here; ask `count_rows`.
     pub tables: Vec<TableListing>,
 }

@@ -11,6 +11,8 @@ use tauri_plugin_dialog::DialogExt;
 
 pub(crate) fn opened(desktop: &Desktop, handle: u32, db: &OpenDb, tables: Vec<TableListing>) -> OpenedDb {
     OpenedDb {
+        framework: framework_of(&tables),
+        user_version: None,
         handle,
         location: db.location.key(),
         label: db.label.clone(),
@@ -20,6 +22,24 @@ pub(crate) fn opened(desktop: &Desktop, handle: u32, db: &OpenDb, tables: Vec<Ta
         keychain_error: None,
         tables,
     }
+}
+
+/// The framework that wrote a database, from what its tables are to it.
+fn framework_of(tables: &[TableListing]) -> Option<sonde_core::Framework> {
+    use sonde_core::Framework as F;
+    let owners: Vec<F> = tables.iter().filter_map(|t| t.framework).collect();
+    [F::Coredata, F::Workmanager, F::Firestore, F::Room, F::Grdb, F::Android]
+        .into_iter()
+        .find(|f| owners.contains(f))
+}
+
+/// `opened` with the version a Room or Android database's migrations count.
+pub(crate) async fn with_version(desktop: &Desktop, db: &OpenDb, mut out: OpenedDb) -> OpenedDb {
+    use sonde_core::Framework as F;
+    if matches!(out.framework, Some(F::Room | F::Android | F::Workmanager)) {
+        out.user_version = desktop.core.user_version(db).await.ok();
+    }
+    out
 }
 
 /// The key the user typed into the prompt of an encrypted database.
@@ -74,7 +94,7 @@ async fn open(
         .unlock(location, given, &CancellationToken::new(), recover)
         .await
         .map_err(|e| UiError::from(e).about(location))?;
-    let opened = opened(desktop, 0, &unlocked.db, unlocked.tables);
+    let opened = with_version(desktop, &unlocked.db, opened(desktop, 0, &unlocked.db, unlocked.tables)).await;
     Ok(OpenedDb {
         handle: desktop.register(unlocked.db),
         key_remembered: unlocked.key_remembered,

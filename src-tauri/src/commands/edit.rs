@@ -70,7 +70,7 @@ pub async fn discard_edits(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiR
     let db = desktop.db(handle)?;
     let (fresh, tables) =
         desktop.core.discard(db.device_uri("discarding edits")?, &CancellationToken::new()).await?;
-    Ok(replaced(&desktop, handle, fresh, tables))
+    Ok(replaced(&desktop, handle, fresh, tables).await)
 }
 
 /// Pulls a device database again (refused while it has unpushed changes);
@@ -78,16 +78,16 @@ pub async fn discard_edits(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiR
 #[tauri::command]
 pub async fn refresh_database(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiResult<OpenedDb> {
     let (fresh, tables) = desktop.core.refresh(&desktop.db(handle)?, &CancellationToken::new()).await?;
-    Ok(replaced(&desktop, handle, fresh, tables))
+    Ok(replaced(&desktop, handle, fresh, tables).await)
 }
 
-fn replaced(
+async fn replaced(
     desktop: &Desktop,
     handle: u32,
     db: sonde_core::OpenDb,
     tables: Vec<sonde_core::TableListing>,
 ) -> OpenedDb {
-    let out = opened(desktop, handle, &db, tables);
+    let out = super::browse::with_version(desktop, &db, opened(desktop, handle, &db, tables)).await;
     desktop.replace(handle, db);
     out
 }

@@ -5,6 +5,7 @@
 mod app;
 mod browse;
 mod devices;
+mod display;
 mod edit;
 mod export;
 mod files;
@@ -25,6 +26,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         browse::open_database,
         browse::open_file_dialog,
         browse::forget_cipher_key,
+        display::decode_value,
+        display::set_display_kind,
+        display::encode_date,
         browse::close_database,
         browse::list_tables,
         browse::count_rows,

@@ -6,8 +6,11 @@ use tauri::State;
 
 /// Runs SQL from the console: every statement, or the one under the
 /// cursor; each result with its first page (more with `fetch_sql_page`).
-/// `cancel_operation(op_id)` stops it (a write is rolled back).
+/// `cancel_operation(op_id)` stops it (a write is rolled back). DDL on a
+/// Room database fails with kind `schema_change` until the user confirmed
+/// (`allow_schema_change`).
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn run_sql(
     desktop: State<'_, Arc<Desktop>>,
     handle: u32,
@@ -15,10 +18,12 @@ pub async fn run_sql(
     scope: RunScope,
     page_size: u32,
     op_id: String,
+    allow_schema_change: Option<bool>,
 ) -> UiResult<SqlRun> {
     let db = desktop.db(handle)?;
     let cancel = desktop.start_op(&op_id);
-    let run = desktop.core.run_sql(&db, &sql, scope, page_size as usize, &cancel).await;
+    let allow = allow_schema_change.unwrap_or(false);
+    let run = desktop.core.run_sql(&db, &sql, scope, page_size as usize, allow, &cancel).await;
     desktop.end_op(&op_id);
     Ok(run?)
 }

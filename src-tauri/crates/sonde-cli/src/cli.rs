@@ -56,6 +56,11 @@ pub enum Command {
         filters: Vec<String>,
         #[arg(long)]
         json: bool,
+        /// Show values as what they mean (dates, UUIDs, images, plists,
+        /// JSON, protobuf...), as `schema` lists them; text output only
+        /// (`--json` values stay raw and exact).
+        #[arg(long)]
+        display: bool,
     },
     /// Run SQL: reads print rows, writes report rows affected.
     Query {

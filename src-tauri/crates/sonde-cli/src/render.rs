@@ -48,6 +48,17 @@ pub fn display(value: &Value) -> String {
     }
 }
 
+/// A value shown as its display kind (`rows --display`), else as [`display`].
+pub fn shown(value: &Value, kind: Option<sonde_core::DisplayKind>) -> String {
+    match kind {
+        Some(kind) if !matches!(value, Value::Null) => {
+            let text = sonde_db::display::render_text(kind, sonde_db::display::raw_of(value));
+            escape_controls(&text, false).into_owned()
+        }
+        _ => display(value),
+    }
+}
+
 /// Renders rows as an aligned table with a header and a separator line.
 pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
     let clean = |cells: &[String]| -> Vec<String> {

@@ -18,9 +18,26 @@ impl Sonde {
         blocking(move || Ok(query::list_tables(&path, counts)?)).await
     }
 
+    /// A table's schema, each column's display kind as inferred or as the
+    /// user chose.
     pub async fn schema(&self, db: &OpenDb, table: &str) -> Result<Arc<TableSchema>> {
         let (path, table) = (db.path.clone(), table.to_owned());
-        blocking(move || Ok(query::table_schema(&path, &table)?)).await
+        let schema = blocking(move || Ok(query::table_schema(&path, &table)?)).await?;
+        self.with_overrides(db, schema).await
+    }
+
+    /// `PRAGMA user_version`: the version a framework's migrations count
+    /// (Room's database version).
+    pub async fn user_version(&self, db: &OpenDb) -> Result<i64> {
+        let path = db.path.clone();
+        blocking(move || {
+            let opened = sonde_db::pool::pools().open(&path)?;
+            let conn = opened.reader()?;
+            Ok(conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| sonde_db::DbError::Internal(format!("user_version: {e}")))?)
+        })
+        .await
     }
 
     /// The exact row count (with filters: of the rows they keep).

@@ -44,6 +44,12 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    /// DDL a framework will refuse, not confirmed (run again allowing it).
+    #[error("{warning}: confirm to run it anyway")]
+    SchemaChange { warning: &'static str },
+    /// A cell that does not decode as the display kind asked for.
+    #[error("{0}")]
+    Undecodable(String),
     #[error("the key remembered in the keychain no longer opens this encrypted database: give its key")]
     RememberedKeyFailed,
     #[error("the system keychain could not be used: {0}")]
@@ -95,6 +101,8 @@ pub enum ErrorKind {
     Transfer,
     /// The OS keychain (remembered keys) is unavailable or refused.
     Keychain,
+    /// A schema change the database's framework will refuse, to confirm.
+    SchemaChange,
     Io,
     Internal,
 }
@@ -120,6 +128,8 @@ impl CoreError {
             CoreError::NoSuchCursor | CoreError::NoSuchVersion { .. } => ErrorKind::NotFound,
             CoreError::Io { .. } => ErrorKind::Io,
             CoreError::RememberedKeyFailed => ErrorKind::WrongKey,
+            CoreError::Undecodable(_) => ErrorKind::Invalid,
+            CoreError::SchemaChange { .. } => ErrorKind::SchemaChange,
             CoreError::Keychain(_) => ErrorKind::Keychain,
             CoreError::SimulatedDevice(_) | CoreError::Internal(_) => ErrorKind::Internal,
         }

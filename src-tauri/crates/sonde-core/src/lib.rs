@@ -23,6 +23,7 @@ pub(crate) mod cipher;
 mod cursors;
 mod devices;
 mod diff;
+pub mod display;
 mod edit;
 pub mod error;
 mod export;
@@ -31,6 +32,7 @@ pub mod keychain;
 pub mod location;
 mod open;
 mod rebase;
+mod schema_guard;
 mod service;
 mod simulated;
 mod sql;
@@ -56,6 +58,10 @@ pub use transfer::PushOutcome;
 pub use unlock::{KeyInput, Unlocked};
 pub use versions::{Producer, VersionInfo};
 pub use watch::{WatchEvent, DEFAULT_INTERVAL as DEFAULT_WATCH_INTERVAL, WATCH_ROW_CAP};
+
+/// How a column's values are shown when not as their storage class.
+pub use sonde_db::framework::Framework;
+pub use sonde_display::{Decoded, Kind as DisplayKind};
 
 /// The engine's value and request types, as faces see them.
 pub use sonde_db::{

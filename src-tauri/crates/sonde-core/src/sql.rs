@@ -110,7 +110,8 @@ impl Sonde {
     /// The app's console: runs every statement of `sql`, or the one under
     /// the cursor; each result comes back with its first page (more through
     /// [`Sonde::sql_next`]), timing and rows affected. `cancel` stops it (a
-    /// write is rolled back).
+    /// write is rolled back). DDL on a Room database is refused
+    /// ([`CoreError::SchemaChange`]) unless `allow_schema_change`.
     #[instrument(skip_all)]
     pub async fn run_sql(
         &self,
@@ -118,6 +119,7 @@ impl Sonde {
         sql: &str,
         scope: RunScope,
         page_size: usize,
+        allow_schema_change: bool,
         cancel: &CancellationToken,
     ) -> Result<SqlRun> {
         let ranges = match scope {
@@ -130,6 +132,9 @@ impl Sonde {
         };
         if ranges.is_empty() {
             return Err(CoreError::NoStatement);
+        }
+        if !allow_schema_change {
+            self.guard_schema_change(db, sql, &ranges).await?;
         }
         let _turn = self.write_turn(db).await;
         let (path, text, stop) = (db.path.clone(), sql.to_owned(), stop_of(cancel));

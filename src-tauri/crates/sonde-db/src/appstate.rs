@@ -43,6 +43,14 @@ const MIGRATIONS: &[&str] = &[
          created_at INTEGER NOT NULL
      );
      CREATE INDEX rebase_conflict_by_db ON rebase_conflict(db_uri, id);",
+    // 4: how the user chose to show a column (a display kind, or `raw`).
+    "CREATE TABLE display_override (
+         db_uri TEXT NOT NULL,
+         table_name TEXT NOT NULL,
+         column_name TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         PRIMARY KEY (db_uri, table_name, column_name)
+     ) WITHOUT ROWID;",
 ];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -155,6 +163,41 @@ impl AppState {
                 params![db_uri, sql, now(), error.is_none(), error],
             )
             .map(drop)
+        })
+    }
+
+    /// The display kinds the user chose for columns of `table` (column, kind).
+    pub fn display_overrides(&self, db_uri: &str, table: &str) -> Result<Vec<(String, String)>> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT column_name, kind FROM display_override WHERE db_uri = ?1 AND table_name = ?2",
+            )?;
+            let rows = stmt.query_map(params![db_uri, table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// Remembers how to show a column (`None`: back to the inferred kind).
+    pub fn set_display_override(
+        &self,
+        db_uri: &str,
+        table: &str,
+        column: &str,
+        kind: Option<&str>,
+    ) -> Result<()> {
+        self.with(|c| match kind {
+            Some(kind) => c
+                .execute(
+                    "INSERT OR REPLACE INTO display_override(db_uri, table_name, column_name, kind) VALUES (?1, ?2, ?3, ?4)",
+                    params![db_uri, table, column, kind],
+                )
+                .map(drop),
+            None => c
+                .execute(
+                    "DELETE FROM display_override WHERE db_uri = ?1 AND table_name = ?2 AND column_name = ?3",
+                    params![db_uri, table, column],
+                )
+                .map(drop),
         })
     }
 

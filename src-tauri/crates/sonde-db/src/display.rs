@@ -8,6 +8,7 @@ use crate::ident;
 use crate::schema::{TableKind, TableSchema};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
+pub use sonde_display::render_text;
 use sonde_display::{Framework, Kind, Raw};
 use std::time::Duration;
 
@@ -87,5 +88,18 @@ fn raw(v: &Owned) -> Raw<'_> {
         Owned::Real(f) => Raw::Real(*f),
         Owned::Text(t) => Raw::Text(t),
         Owned::Blob(b) => Raw::Blob(b),
+    }
+}
+
+/// A value as `sonde-display` reads it.
+pub fn raw_of(value: &crate::Value) -> Raw<'_> {
+    use crate::Value;
+    match value {
+        Value::Null => Raw::Null,
+        Value::Integer(i) => Raw::Integer(*i),
+        Value::Real(f) => Raw::Real(*f),
+        Value::Text(t) => Raw::Text(t.as_bytes()),
+        Value::TextBytes(b) => Raw::Text(b),
+        Value::Blob(b) => Raw::Blob(b),
     }
 }

@@ -17,7 +17,7 @@ pub mod console;
 pub mod cursor;
 pub mod cursor_sql;
 pub mod diff;
-mod display;
+pub mod display;
 pub mod error;
 pub mod export;
 pub mod filter;

@@ -142,6 +142,20 @@ pub fn apply(path: &Path, edits: &[Edit]) -> Result<Vec<Change>> {
     })
 }
 
+/// The stored value of one cell, by row key (what the inspector decodes).
+#[instrument(skip_all, fields(db = %path.display()))]
+pub fn cell(path: &Path, table: &str, key: &str, column: &str) -> Result<Value> {
+    let db = Db::open(path)?;
+    let conn = db.reader()?;
+    let schema = db.table(&conn, table)?;
+    let name = schema.columns[schema.column_index(column)?].name.to_string();
+    let editor = Editor { db: &db, conn: &conn, schema: &schema };
+    editor
+        .current(key, &[name])?
+        .and_then(|v| v.into_iter().next())
+        .ok_or_else(|| DbError::RowNotFound(key.to_owned()))
+}
+
 /// Tables' schemas, read once per batch.
 struct Schemas<'s>(HashMap<&'s str, Arc<TableSchema>>);
 

@@ -71,6 +71,10 @@ pub struct Column {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub display: Option<sonde_display::Kind>,
+    /// The user chose how to show it (`display`, or none for "as stored").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub display_override: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -330,6 +334,7 @@ fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<Column>> {
             pk: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
             origin,
             display: None,
+            display_override: false,
         })
     })?;
     rows.collect()

@@ -106,8 +106,18 @@ pub fn run(command: Command, key: Option<sonde_core::CipherKey>) -> CliResult {
     match command {
         Command::Tables { db, json } => read::tables(&ctx, &ctx.open(&db)?, json),
         Command::Schema { db, table, json } => read::schema(&ctx, &ctx.open(&db)?, &table, json),
-        Command::Rows { db, table, limit, after, order, filters, json } => {
-            read::rows(&ctx, &ctx.open(&db)?, table, limit, after, &order, &filters, json)
+        Command::Rows { db, table, limit, after, order, filters, json, display } => {
+            let output = match (json, display) {
+                (true, true) => {
+                    return Err(CliError::Usage(
+                        "--display is for text output (--json values stay raw and exact)".into(),
+                    ))
+                }
+                (true, false) => read::RowsOutput::Json,
+                (false, true) => read::RowsOutput::Display,
+                (false, false) => read::RowsOutput::Text,
+            };
+            read::rows(&ctx, &ctx.open(&db)?, table, limit, after, &order, &filters, output)
         }
         Command::Query { db, sql, json } => read::query(&ctx, &ctx.open(&db)?, &sql, json),
         Command::Export { db, table, format, query, order, filters, output } => {

@@ -99,6 +99,15 @@ pub fn schema(ctx: &Ctx, db: &OpenDb, table: &str, json: bool) -> CliResult {
     Ok(())
 }
 
+/// How `rows` prints a page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RowsOutput {
+    Text,
+    /// Text, values shown as their display kinds.
+    Display,
+    Json,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn rows(
     ctx: &Ctx,
@@ -108,7 +117,7 @@ pub fn rows(
     after: Option<String>,
     order: &[String],
     filters: &[String],
-    json: bool,
+    output: RowsOutput,
 ) -> CliResult {
     if limit == 0 || limit > MAX_PAGE {
         return Err(CliError::Usage(format!("--limit must be between 1 and {MAX_PAGE}")));
@@ -120,15 +129,27 @@ pub fn rows(
         order: order.iter().map(|o| OrderBy::parse(o)).collect(),
         filters: parse_filters(filters)?,
     };
+    let kinds = match output {
+        RowsOutput::Display => {
+            let schema = ctx.run(ctx.core.schema(db, &req.table))?;
+            schema.columns.iter().filter_map(|c| c.display.map(|k| (c.name.clone(), k))).collect()
+        }
+        _ => Vec::new(),
+    };
     let page = ctx.run(ctx.core.page(db, req))?;
     let mut out = stdout();
-    if json {
+    if output == RowsOutput::Json {
         serde_json::to_writer(&mut out, &page).map_err(io)?;
         writeln!(out)?;
     } else {
         let header: Vec<String> = page.columns.iter().map(|c| c.name.to_string()).collect();
-        let rows: Vec<Vec<String>> =
-            page.rows.iter().map(|r| r.values.iter().map(render::display).collect()).collect();
+        let shown: Vec<Option<sonde_core::DisplayKind>> =
+            page.columns.iter().map(|c| kinds.iter().find(|(n, _)| *n == c.name).map(|(_, k)| *k)).collect();
+        let rows: Vec<Vec<String>> = page
+            .rows
+            .iter()
+            .map(|r| r.values.iter().zip(&shown).map(|(v, kind)| render::shown(v, *kind)).collect())
+            .collect();
         out.write_all(render::table(&header, &rows).as_bytes())?;
         if let Some(next) = &page.next {
             eprintln!("more rows: --after {next}");
@@ -143,6 +164,10 @@ pub fn parse_filters(filters: &[String]) -> CliResult<Vec<Filter>> {
 }
 
 pub fn query(ctx: &Ctx, db: &OpenDb, sql: &str, json: bool) -> CliResult {
+    // Scripts rely on `query` running what it is given: it warns, and runs.
+    if let Some(warning) = ctx.run(ctx.core.schema_change_warning(db, sql))? {
+        eprintln!("warning: {warning}");
+    }
     if json {
         let sink = JsonSink { out: stdout(), sets: 0, rows: 0 };
         let (summary, mut sink) = ctx.run(ctx.core.query(db, sql, sink, &ctx.cancel))?;
