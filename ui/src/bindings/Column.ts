@@ -18,4 +18,8 @@ pk: number, origin: ColumnOrigin,
  * How the value is shown when not as its storage class (a date, a
  * UUID, an image...): `display.rs`, filled in by `query::table_schema`.
  */
-display?: string, };
+display?: string, 
+/**
+ * The user chose how to show it (`display`, or none for "as stored").
+ */
+display_override?: boolean, };
