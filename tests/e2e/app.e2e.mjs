@@ -343,6 +343,39 @@ try {
     assert.equal(await entryOf(), null, 'forgotten: the entry is gone from the Secret Service');
   });
 
+  await step('a Core Data row edited in the app keeps its bookkeeping: Z_OPT bumped on the device (issue 13)', async () => {
+    const planner = join(work, 'data/simdevice/fs/data/data/com.example.planner/databases/Planner.sqlite');
+    const item = (pk) => JSON.parse(dump(planner).ZITEM).find((r) => r.Z_PK === pk);
+    const before = item(1);
+    const keys = dump(planner).Z_PRIMARYKEY;
+    if ((await session.findAll('[data-testid="app-item"][data-id="com.example.planner"]')).length === 0) {
+      await session.click(await session.find(`[data-testid="device-item"][data-id="${simSerial}"]`));
+    }
+    await session.click(await session.waitFor('[data-testid="app-item"][data-id="com.example.planner"]', { timeoutMs: 60_000 }));
+    await session.click(await session.waitFor('[data-testid="db-item"][data-uri$="/databases/Planner.sqlite"]', { timeoutMs: 60_000 }));
+    await session.click(await session.waitFor('[data-testid="table-item"][data-name="ZITEM"]', { timeoutMs: 60_000 }));
+    const title = await cell(0, 'ZTITLE');
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes(before.ZTITLE) });
+    await session.doubleClick(title);
+    const editor = await session.waitFor('[data-testid="cell-editor"]');
+    await session.clear(editor);
+    await session.type(editor, 'Renew passport today');
+    await session.keys(KEY.ENTER);
+    await session.click(await session.find('[data-testid="save-changes"]'));
+    await waitText('[data-testid="pending-count"]', '0');
+    const push = await session.waitFor('[data-testid="push-button"]', {
+      predicate: async (id) => (await session.attr(id, 'data-waiting')) === '1',
+    });
+    await session.click(push);
+    await pushConfirm();
+    await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
+    const after = item(1);
+    assert.equal(after.ZTITLE, 'Renew passport today');
+    assert.equal(after.Z_OPT, before.Z_OPT + 1, 'Core Data sees a new version of the row');
+    assert.deepEqual({ ...after, ZTITLE: before.ZTITLE, Z_OPT: before.Z_OPT }, before, 'nothing else of the row changed');
+    assert.equal(dump(planner).Z_PRIMARYKEY, keys, 'no key allocated by an update');
+  });
+
   await step('open a local file', async () => {
     const firstAlbum = JSON.parse(
       execFileSync(SONDE, ['query', catalog, 'SELECT Title FROM Album WHERE AlbumId = 1', '--json'], { env }),

@@ -34,6 +34,7 @@ import type { TableSchema } from "./bindings/TableSchema";
 import type { Value } from "./bindings/Value";
 import type { VersionInfo } from "./bindings/VersionInfo";
 import type { WatchEvent } from "./bindings/WatchEvent";
+import type { Decoded } from "./display/decoded";
 import { toCommandError } from "./errors";
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -108,12 +109,17 @@ export const api = {
   discardEdits: (handle: number) => call<OpenedDb>("discard_edits", { handle }),
   /** Re-pulls a device database with nothing unpushed; re-reads a local file's tables. */
   refreshDatabase: (handle: number) => call<OpenedDb>("refresh_database", { handle }),
-  pushDatabase: (handle: number, stopApp: boolean, opId: string, onProgress: (p: PushProgress) => void) => {
+  /**
+   * `allowSchemaChange`: the user confirmed a schema change the backend
+   * refused with `schema_change` (a Room database); sent only when true.
+   */
+  pushDatabase: (handle: number, stopApp: boolean, opId: string, onProgress: (p: PushProgress) => void, allowSchemaChange = false) => {
     const channel = new Channel<PushProgress>(onProgress);
-    return call<PushOutcome>("push_database", { handle, stopApp, opId, onProgress: channel });
+    return call<PushOutcome>("push_database", { handle, stopApp, opId, onProgress: channel, ...(allowSchemaChange ? { allowSchemaChange } : {}) });
   },
-  runSql: (handle: number, sql: string, scope: RunScope, pageSize: number, opId: string) =>
-    call<SqlRun>("run_sql", { handle, sql, scope, pageSize, opId }),
+  /** `allowSchemaChange`: as for pushDatabase (DDL on a Room database, confirmed). */
+  runSql: (handle: number, sql: string, scope: RunScope, pageSize: number, opId: string, allowSchemaChange = false) =>
+    call<SqlRun>("run_sql", { handle, sql, scope, pageSize, opId, ...(allowSchemaChange ? { allowSchemaChange } : {}) }),
   fetchSqlPage: (queryId: number, pageSize: number) => call<SqlResult>("fetch_sql_page", { queryId, pageSize }),
   closeSql: (queryId: number) => call<null>("close_sql", { queryId }),
   queryHistory: (handle: number) => call<HistoryEntry[]>("query_history", { handle }),
@@ -148,6 +154,21 @@ export const api = {
   rebaseConflicts: (handle: number) => call<Conflict[]>("rebase_conflicts", { handle }),
   /** Settles one conflict; the ones that remain. */
   resolveConflict: (handle: number, id: number, keep: "mine" | "theirs") => call<Conflict[]>("resolve_conflict", { handle, id, keep }),
+  /**
+   * How a column is shown, remembered per database location, table and
+   * column: a display kind, `"raw"` (as stored) or null (automatic). The
+   * table's schema with its columns' new `display`.
+   */
+  setDisplayKind: (handle: number, table: string, column: string, kind: string | null) =>
+    call<TableSchema>("set_display_kind", { handle, table, column, kind }),
+  /** The whole stored value of one cell (by row key) decoded as `kind`. */
+  decodeValue: (handle: number, table: string, key: string, column: string, kind: string) =>
+    call<Decoded>("decode_value", { handle, table, key, column, kind }),
+  /**
+   * The exact stored value of a date (`text`: ISO-8601 UTC) for a date
+   * kind, in the storage class of the value it replaces.
+   */
+  encodeDate: (kind: string, text: string, stored: "integer" | "real") => call<Value>("encode_date", { kind, text, stored }),
   /** While active, closing the window emits "close-requested" instead. */
   setCloseGuard: (active: boolean) => call<null>("set_close_guard", { active }),
   closeWindow: () => call<null>("close_window"),

@@ -61,6 +61,8 @@ export const HINTS: Partial<Record<ErrorKind, string>> = {
   too_slow: "The transfer is too slow: check the cable or the connection and try again.",
   transfer: "Copying from or to the device failed: check the connection and try again.",
   keychain: "The system keychain could not be used: unlock it (or start your desktop's keyring) and try again. Open databases stay open; Sonde keeps their keys in memory until it quits.",
+  schema_change:
+    "This is a Room database: Room compares the schema with the identity hash in room_master_table and refuses to open a database whose schema changed without a migration. Only go on when the app expects this change.",
   io: "Reading or writing a file failed: check the disk and the permissions.",
 };
 

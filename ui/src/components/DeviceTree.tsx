@@ -11,7 +11,8 @@ import { useStore } from "../state/store";
 import { isExpanded, toggle, treeStore } from "../state/tree";
 import { formatBytes } from "../values";
 import { DeviceIcon } from "./Icons";
-import { CloseDb, TableList } from "./TableList";
+import { shownFramework } from "../display/frameworks";
+import { CloseDb, FrameworkTag, TableList } from "./TableList";
 
 const PLATFORM: Record<string, string> = { android: "Android", ios: "iOS", sim: "iOS Simulator" };
 
@@ -189,7 +190,17 @@ export function DbNode({ uri, label, file }: { uri: string; label: string; file?
           </span>
           <span className="label">
             {label}
-            {details && <span className="sub">{details}</span>}
+            {(details || (db && shownFramework(db, false))) && (
+              <span className="sub">
+                {db && shownFramework(db, false) && (
+                  <>
+                    <FrameworkTag db={db} inline />
+                    {details ? " · " : ""}
+                  </>
+                )}
+                {details}
+              </span>
+            )}
           </span>
           {opening && <span className="spinner" aria-label="Opening" />}
           {db?.is_snapshot && <span className="tag">snapshot</span>}

@@ -14,6 +14,8 @@ import { layoutStore, toggleSidebar } from "../state/layout";
 import { useStore } from "../state/store";
 import { Icon, ToolButton } from "./Icons";
 import { EncryptedTag, ForgetKey, KeyNotice } from "./KeyStatus";
+import { FrameworkTag } from "./TableList";
+import { tableTitle } from "../display/frameworks";
 import { PushDialog } from "./PushDialog";
 import { PushDone } from "./PushDone";
 import { RestoreNotice } from "./RestoreNotice";
@@ -134,7 +136,9 @@ export function MainView() {
     );
   }
 
-  const kind = db.tables.find((t) => t.name === table)?.kind;
+  const listing = db.tables.find((t) => t.name === table);
+  const kind = listing?.kind;
+  const title = listing ? tableTitle(listing) : table;
 
   return (
     <main className="main">
@@ -147,10 +151,14 @@ export function MainView() {
             {table && (
               <>
                 <span className="sep">›</span>
-                <span className="table-label">{table}</span>
+                <span className="table-label" title={listing && title !== table ? `${title} (SQL name ${table})` : undefined}>
+                  {title}
+                </span>
+                {title !== table && <span className="muted sql-name">{table}</span>}
                 {kind === "view" && <span className="tag">view</span>}
               </>
             )}
+            <FrameworkTag db={db} version />
             {db.is_snapshot && (
               <span className="tag snapshot" title="A local copy pulled from the device: edits are saved to the copy and pushed explicitly">
                 snapshot

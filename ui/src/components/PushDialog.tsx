@@ -13,6 +13,7 @@ import { hintFor, toCommandError } from "../errors";
 import { plural } from "../lib/format";
 import { describeKey } from "../lib/rowKey";
 import { appStore, refreshStatus, relistDevices, setPushed } from "../state/app";
+import { ask } from "../state/confirm";
 import { discardAndPull } from "../state/dbActions";
 import { cachedSchema } from "../state/schemas";
 import { useStore } from "../state/store";
@@ -105,7 +106,8 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
       return p.stage === "upload" ? { at: "running", stage: p.stage, sent: p.sent, total: p.total, passed } : { at: "running", stage: p.stage, passed };
     });
 
-  const start = async () => {
+  /** `allowSchemaChange`: the user confirmed pushing a schema change the backend refused (a Room database). */
+  const start = async (allowSchemaChange = false) => {
     opId.current = newOpId("push");
     setPhase({ at: "running", stage: "saving", passed: [] });
     if (!(await saveWithCare(handle))) {
@@ -113,7 +115,7 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
       return;
     }
     try {
-      const outcome = await api.pushDatabase(handle, stopApp, opId.current, advance);
+      const outcome = await api.pushDatabase(handle, stopApp, opId.current, advance, allowSchemaChange);
       setPushed(handle, outcome);
       void refreshStatus(handle);
       if (outcome.outcome === "pushed") afterPush(handle);
@@ -122,6 +124,17 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
     } catch (e) {
       const err = toCommandError(e);
       void refreshStatus(handle);
+      if (err.kind === "schema_change" && !allowSchemaChange) {
+        const yes = await ask({
+          title: "Push a schema change to the device?",
+          body: [err.message, "Push only if the app expects this schema (it migrates to it, or you are testing what it does)."],
+          confirmLabel: "Push anyway",
+          danger: true,
+        });
+        if (yes) return start(true);
+        setPhase({ at: "error", kind: err.kind, message: `Not pushed: ${err.message}` });
+        return;
+      }
       // Refused because saved changes conflict with the app's writes: settle them.
       if (err.kind === "conflict" && (await refreshConflicts(handle)).length) {
         afterPush(handle);

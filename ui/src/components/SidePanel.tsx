@@ -1,7 +1,10 @@
 // The cell inspector: the whole value of the active cell, whatever it is
 // (pretty JSON, full text, BLOB as image or hex dump, exact big integers),
 // with copy, save to a file, load from a file and a multi-line editor.
-// Resizable; whether it is open is remembered (state/layout.ts).
+// A column shown as a display kind (a date, a plist, an image…) opens on
+// its decoded form, the stored value ("Raw") one click away; a value that
+// does not decode says why, above the raw view. Resizable; whether it is
+// open is remembered (state/layout.ts).
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { affinityOf } from "../affinity";
 import { api } from "../api";
@@ -14,6 +17,8 @@ import { editorTypeFor, parseAs, ParseError } from "../parse";
 import { INSPECTOR, layoutStore, setInspectorWidth } from "../state/layout";
 import { useStore } from "../state/store";
 import { base64Size, base64ToBytes, displayText, formatBytes, hexDump, hexLineChars, hexOffsetDigits, imageMime, kindOf, looksLikeJson, valueToText } from "../values";
+import { DecodedView, useDecoded } from "../display/DecodedView";
+import { kindLabel } from "../display/kinds";
 import { Icon } from "./Icons";
 import { Resizer } from "./Resizer";
 
@@ -33,12 +38,14 @@ interface Props {
   cell: ActiveCellInfo | null;
   /** Table name, for the names of saved files. */
   table: string;
+  /** The open database: with it, cells of display-kind columns are decoded. */
+  handle?: number;
   /** Stages an edit (absent: read-only). */
   onEdit?(target: CellTarget, value: Value): void;
   onClose(): void;
 }
 
-export function SidePanel({ cell, table, onEdit, onClose }: Props) {
+export function SidePanel({ cell, table, handle, onEdit, onClose }: Props) {
   const width = useStore(layoutStore, (s) => s.inspectorWidth);
   return (
     <>
@@ -53,7 +60,7 @@ export function SidePanel({ cell, table, onEdit, onClose }: Props) {
         {!cell || cell.value === undefined ? (
           <p className="muted">Select a cell to see its whole value.</p>
         ) : (
-          <Body key={`${cell.label}|${cell.target?.kind === "row" ? cell.target.key : ""}`} cell={cell} table={table} onEdit={onEdit} />
+          <Body key={`${cell.label}|${cell.target?.kind === "row" ? cell.target.key : ""}|${cell.column.display ?? ""}`} cell={cell} table={table} handle={handle} onEdit={onEdit} />
         )}
       </aside>
     </>
@@ -88,13 +95,15 @@ async function copyText(text: string): Promise<void> {
 
 type Note = { kind: "copied" | "saved" | "loaded" | "error"; text: string } | null;
 
-function Body({ cell, table, onEdit }: { cell: ActiveCellInfo; table: string; onEdit?: Props["onEdit"] }) {
+function Body({ cell, table, handle, onEdit }: { cell: ActiveCellInfo; table: string; handle?: number; onEdit?: Props["onEdit"] }) {
   const v = cell.value ?? null;
   const real = affinityOf(cell.column.type) === "real";
   const kind = kindOf(v, real);
   const [note, setNote] = useState<Note>(null);
   const [editing, setEditing] = useState(false);
+  const [raw, setRaw] = useState(false);
   const target = cell.target;
+  const display = handle !== undefined && v !== null ? cell.column.display : undefined;
   const canEdit = !!onEdit && cell.editable && target !== null;
   const isBytes = kind === "blob" || kind === "text_bytes" || kind === "text" || kind === "json" || kind === "empty";
 
@@ -124,7 +133,14 @@ function Body({ cell, table, onEdit }: { cell: ActiveCellInfo; table: string; on
         <div>{cell.label}</div>
         <div className="muted">
           {cell.column.type || "no declared type"} · <span data-testid="inspect-kind">{KIND_LABEL[kind]}</span>
+          {display && (
+            <>
+              {" "}
+              · shown as <span data-testid="inspect-display">{kindLabel(display)}</span>
+            </>
+          )}
         </div>
+        {cell.column.note && <div className="muted small-note">{cell.column.note}</div>}
       </div>
       <div className="inspect-actions">
         <button className="small" data-testid="inspect-copy" onClick={() => void copyText(valueToText(v)).then(() => setNote({ kind: "copied", text: "Copied" }))} title="Copy the whole value">
@@ -161,10 +177,58 @@ function Body({ cell, table, onEdit }: { cell: ActiveCellInfo; table: string; on
           }}
           onCancel={() => setEditing(false)}
         />
+      ) : display && handle !== undefined ? (
+        <Decodable cell={cell} table={table} handle={handle} kind={display} raw={raw} onRaw={setRaw} real={real} />
       ) : (
         <Content v={v} real={real} />
       )}
     </div>
+  );
+}
+
+/** The decoded form with the stored one a click away; a decoding error shows above the raw view. */
+function Decodable({ cell, table, handle, kind, raw, onRaw, real }: { cell: ActiveCellInfo; table: string; handle: number; kind: string; raw: boolean; onRaw(raw: boolean): void; real: boolean }) {
+  const v = cell.value ?? null;
+  const state = useDecoded({
+    handle,
+    table,
+    rowKey: cell.target?.kind === "row" ? cell.target.key : null,
+    column: cell.column.name,
+    kind,
+    value: v,
+    pending: cell.pending,
+    realColumn: real,
+  });
+  const failed = state.at === "error";
+  return (
+    <>
+      <div className="segmented" role="group" aria-label="Show the value">
+        <button className="small" data-testid="inspect-view-decoded" aria-pressed={!raw} onClick={() => onRaw(false)} title={`Decoded as ${kindLabel(kind)}`}>
+          Decoded
+        </button>
+        <button className="small" data-testid="inspect-view-raw" aria-pressed={raw} onClick={() => onRaw(true)} title="The stored value, as it is">
+          Raw
+        </button>
+      </div>
+      {failed && (
+        <div className="error-text small-note" data-testid="inspect-decode-error" data-kind={state.kind} role="status">
+          Not shown as {kindLabel(kind)}: {state.message}
+        </div>
+      )}
+      {!raw && !failed && (
+        <div className="decoded" data-testid="inspect-decoded" data-state={state.at}>
+          {state.at === "loading" && <div className="muted">Decoding…</div>}
+          {state.at === "unsaved" && <div className="muted">The decoded form shows once this value is saved (the backend decodes stored values).</div>}
+          {state.at === "ok" && <DecodedView decoded={state.decoded} value={v} kind={kind} />}
+          {state.at === "ok" && state.local && <div className="muted small-note">Not saved yet: decoded here from the edit.</div>}
+        </div>
+      )}
+      {(raw || failed) && (
+        <div className="raw-view" data-testid="inspect-raw">
+          <Content v={v} real={real} />
+        </div>
+      )}
+    </>
   );
 }
 

@@ -7,7 +7,7 @@ import { layoutStore, setTheme, type ThemeMode } from "../state/layout";
 import { useStore } from "../state/store";
 import { revealLocation, splitDeviceLocation } from "../state/tree";
 import { DeviceNode } from "./DeviceTree";
-import { CloseDb, TableList } from "./TableList";
+import { CloseDb, FrameworkTag, TableList } from "./TableList";
 
 /** Up/Down move between the tree's items (Enter/Space activate them). */
 function moveFocus(e: React.KeyboardEvent<HTMLElement>) {
@@ -88,6 +88,7 @@ export function Sidebar() {
                         ⛁
                       </span>
                       <span className="label">{db.label}</span>
+                      <FrameworkTag db={db} />
                     </span>
                     <CloseDb db={db} />
                   </div>

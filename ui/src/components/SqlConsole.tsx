@@ -14,6 +14,7 @@ import { SQL_PAGE, SqlSource } from "../grid/sqlSource";
 import { formatCount, formatMs, plural } from "../lib/format";
 import { keyLabel } from "../lib/platform";
 import { bumpData, refreshStatus, showError } from "../state/app";
+import { ask } from "../state/confirm";
 import { layoutStore, setInspectorOpen } from "../state/layout";
 import { useStore } from "../state/store";
 import { ExportDialog } from "./ExportDialog";
@@ -79,15 +80,17 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
   const current = run?.statements[shown] ?? null;
   useEffect(() => current?.source?.subscribe(() => force((n) => n + 1)), [current]);
 
-  const start = async (request: RunRequest) => {
+  /** `allowSchemaChange`: the user confirmed DDL the backend refused (a Room database). */
+  const start = async (request: RunRequest, allowSchemaChange = false) => {
     if (!request.sql.trim() || running) return;
+    let refused: string | null = null;
     setRunning(true);
     setRun(null);
     setFailure(null);
     setCell(null);
     opId.current = newOpId("sql");
     try {
-      const res = await api.runSql(handle, request.sql, request.scope, SQL_PAGE, opId.current);
+      const res = await api.runSql(handle, request.sql, request.scope, SQL_PAGE, opId.current, allowSchemaChange);
       const statements = res.statements.map((result) => ({
         result,
         source: !result.error && result.page.columns.length ? new SqlSource({ page: result.page, query_id: result.query_id }, (e) => showError(e, "Reading query results")) : null,
@@ -100,12 +103,23 @@ export function SqlConsole({ db, table }: { db: OpenedDb; table: string | null }
       }
     } catch (e) {
       const err = toCommandError(e);
-      if (err.kind === "cancelled" || SQL_KINDS.has(err.kind)) setFailure({ kind: err.kind, message: err.message });
+      if (err.kind === "schema_change" && !allowSchemaChange) refused = err.message;
+      else if (err.kind === "cancelled" || SQL_KINDS.has(err.kind)) setFailure({ kind: err.kind, message: err.message });
       else showError(err, "Running SQL");
     } finally {
       setRunning(false);
       loadHistory();
     }
+    if (refused === null) return;
+    // Nothing ran: the backend asks first (Room refuses a schema it did not migrate to).
+    const yes = await ask({
+      title: "Change the schema of this database?",
+      body: [refused, "Run it only if the app expects this change (you are testing a migration, or the app recreates its database)."],
+      confirmLabel: "Run anyway",
+      danger: true,
+    });
+    if (yes) await start(request, true);
+    else setFailure({ kind: "schema_change", message: `Not run: ${refused}` });
   };
   const runWhat = (what: RunWhat) => {
     const request = editor.current?.request(what);

@@ -22,6 +22,13 @@ import { useStore } from "../state/store";
 import { useChangeMarks } from "../state/useChangeMarks";
 import { useTableSchema } from "../state/useTableSchema";
 import { useTableViewState } from "../state/views";
+import { api } from "../api";
+import { COREDATA_COLUMNS } from "../display/frameworks";
+import { kindLabel } from "../display/kinds";
+import { useEntityNames } from "../display/useEntityNames";
+import type { GridColumn } from "../grid/gridColumn";
+import { publishSchema } from "../state/schemas";
+import { ColumnMenu } from "./ColumnMenu";
 import { ExportDialog } from "./ExportDialog";
 import { FilterBar } from "./FilterBar";
 import { AppDeletedRows, ChangeLegend } from "./ChangeMarks";
@@ -74,6 +81,47 @@ function marksOf(cells: FailedCell[], table: string): FailedMarks {
 /** Tables wider than this get a "Go to column" box. */
 const WIDE_TABLE = 10;
 
+/**
+ * What each column was detected as, seen while it was not overridden
+ * (location, table, column → kind or null): the column menu names it
+ * beside "Automatic" after the user chose another.
+ */
+const detected = new Map<string, string | null>();
+
+/**
+ * The grid's columns with how they are shown: the schema's display kinds
+ * and, in a Core Data entity table, Z_PK/Z_ENT/Z_OPT explained, muted and
+ * narrow (they stay where they are: Z_PK is the frozen key), Z_ENT naming
+ * each row's entity when the table holds several.
+ */
+function shownColumns(
+  columns: { name: string; type: string }[],
+  byName: Map<string, TableSchema["columns"][number]>,
+  listing: OpenedDb["tables"][number] | undefined,
+  entityNames: ReadonlyMap<string, string> | undefined,
+): GridColumn[] {
+  const coreData = listing?.framework === "coredata" && !listing.internal && !listing.relationship;
+  const entities = listing?.entities && listing.entities.length > 1 ? listing.entities : null;
+  return columns.map((c) => {
+    const col = byName.get(c.name);
+    const g: GridColumn = { ...c, display: col?.display, displayOverride: col?.display_override === true };
+    const what = coreData ? COREDATA_COLUMNS[c.name] : undefined;
+    if (what) {
+      g.bookkeeping = true;
+      g.note = `${c.name}: ${what}`;
+      g.maxWidth = 76;
+      if (c.name === "Z_ENT" && entities) {
+        const held = `This table holds the entities ${entities.join(", ")}: Z_ENT says which one each row is.`;
+        g.note += `\n${held}`;
+        g.names = entityNames;
+        g.namesTitle = held;
+        if (entityNames?.size) g.maxWidth = 130;
+      }
+    }
+    return g;
+  });
+}
+
 export function TableView({ db, table }: { db: OpenedDb; table: string }) {
   // Mounted per table (keyed by the parent): no state to reset on a change.
   const schema = useTableSchema(db.handle, table);
@@ -123,6 +171,19 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
   const [, force] = useState(0);
   useEffect(() => source.subscribe(() => force((n) => n + 1)), [source]);
   const gridColumns = source.columns().length ? source.columns() : columns;
+  const listing = db.tables.find((t) => t.name === table);
+  const entityNames = useEntityNames(db, listing, dataVersion);
+  const displayColumns = useMemo(() => shownColumns(gridColumns, byName, listing, entityNames), [gridColumns, byName, listing, entityNames]);
+  for (const c of schema.columns) if (!c.display_override) detected.set(`${db.location}\u0000${table}\u0000${c.name}`, c.display ?? null);
+  const [menu, setMenu] = useState<{ col: number; at: { x: number; y: number } } | null>(null);
+  const menuColumn = menu ? displayColumns[menu.col] : undefined;
+  const showAs = async (column: string, kind: string | null) => {
+    try {
+      publishSchema(handle, await api.setDisplayKind(handle, table, column, kind));
+    } catch (e) {
+      showError(e, `Showing ${column} ${kind === null ? "automatically" : `as ${kindLabel(kind)}`}`);
+    }
+  };
 
   const reason = readOnlyReason(schema);
   const editable = reason === null;
@@ -251,7 +312,7 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
       <div className="table-main">
         <DataGrid
           source={source}
-          columns={gridColumns}
+          columns={displayColumns}
           sort={order}
           onSort={(column, additive) => setOrder((o) => nextOrder(o, column, additive))}
           editable={editable}
@@ -269,8 +330,21 @@ function TableBrowser({ db, table, schema }: { db: OpenedDb; table: string; sche
           onDeleteRows={deleteRows}
           apiRef={grid}
           emptyText={filters.length ? "No rows match the filters" : "This table is empty"}
+          onColumnMenu={(col, at) => setMenu({ col, at })}
         />
-        {inspectorOpen && <SidePanel cell={activeCell} table={table} onEdit={editable ? onEdit : undefined} onClose={() => setInspectorOpen(false)} />}
+        {inspectorOpen && <SidePanel cell={activeCell} table={table} handle={handle} onEdit={editable ? onEdit : undefined} onClose={() => setInspectorOpen(false)} />}
+        {menu && menuColumn && (
+          <ColumnMenu
+            column={menuColumn}
+            at={menu.at}
+            automatic={detected.get(`${db.location}\u0000${table}\u0000${menuColumn.name}`) ?? null}
+            onShowAs={(kind) => void showAs(menuColumn.name, kind)}
+            onClose={(refocus) => {
+              setMenu(null);
+              if (refocus) grid.current?.focus();
+            }}
+          />
+        )}
       </div>
       {marks && marks.deleted.length > 0 && <AppDeletedRows handle={handle} table={table} marks={marks} />}
       {pendingCount > 0 && <PendingList handle={handle} current={table} currentCount={tableCount} />}

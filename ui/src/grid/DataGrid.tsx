@@ -5,12 +5,15 @@
 // and data-col. The leading key columns can be frozen (they stay while
 // scrolling sideways); the cell editor floats above the rows.
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import type { ColumnMeta } from "../bindings/ColumnMeta";
 import type { OrderBy } from "../bindings/OrderBy";
 import type { Value } from "../bindings/Value";
 import type { Effective } from "../editing/pending";
 import { formatCount } from "../lib/format";
 import { CellEditor } from "./CellEditor";
+import { DateEditor } from "../display/DateEditor";
+import { isDateKind } from "../display/dates";
+import { displayCell, type CellView } from "../display/kinds";
+import type { GridColumn } from "./gridColumn";
 import { EditorOverlay } from "./EditorOverlay";
 import { GridHeader } from "./GridHeader";
 import { defaultWidth, useColumnWidths } from "./useColumnWidths";
@@ -33,8 +36,10 @@ const MIN_EDITOR = 260;
 export type CellTarget = { kind: "row"; index: number; key: string; col: number } | { kind: "new"; id: number; col: number };
 
 export interface ActiveCellInfo {
-  column: ColumnMeta;
+  column: GridColumn;
   value: Value | undefined;
+  /** The value is an unsaved edit (or a row being added): not what is stored. */
+  pending: boolean;
   label: string;
   /** The row under the cell, for "delete rows" without a row selection. */
   target: CellTarget | null;
@@ -59,8 +64,8 @@ export interface GridApi {
 
 export interface DataGridProps {
   source: RowSource;
-  /** Header columns (the source's once known). */
-  columns: ColumnMeta[];
+  /** Header columns (the source's once known), with how they are shown. */
+  columns: GridColumn[];
   sort?: OrderBy[];
   onSort?(column: string, additive: boolean): void;
   editable?: boolean;
@@ -86,6 +91,20 @@ export interface DataGridProps {
   onDeleteRows?(): void;
   apiRef?: React.Ref<GridApi>;
   emptyText?: string;
+  /** Opens a column's menu (Show as…) at a point of the window. */
+  onColumnMenu?(col: number, at: { x: number; y: number }): void;
+}
+
+/** How a value of column `c` is drawn when not as stored: a display kind, or a name beside the number (Z_ENT). */
+function shownAs(c: GridColumn | undefined, v: Value | undefined, real: boolean): CellView | null {
+  if (!c || v === undefined || v === null) return null;
+  if (c.names || c.namesTitle) {
+    const id = typeof v === "object" && "$int" in v ? v.$int : typeof v === "object" ? null : String(v);
+    const name = id !== null ? c.names?.get(id) : undefined;
+    if (name !== undefined) return { text: name, badge: id ?? undefined, cls: "v-named", title: `${c.name} = ${id}: ${name}${c.namesTitle ? `\n${c.namesTitle}` : ""}` };
+    if (c.namesTitle) return { text: displayText(v, real), cls: cellClass(v, real), title: c.namesTitle };
+  }
+  return c.display ? displayCell(v, c.display, real) : null;
 }
 
 
@@ -109,9 +128,11 @@ export function DataGrid(props: DataGridProps) {
   const [active, setActive] = useState<Cell>({ pos: 0, col: 0 });
   const [anchor, setAnchor] = useState<Cell | null>(null);
   const [rowSel, setRowSel] = useState<Set<number>>(new Set());
-  const [editing, setEditing] = useState<{ cell: Cell; seed?: string } | null>(null);
+  /** `raw`: the date editor gave way to the number editor ("Edit raw number"). */
+  const [editing, setEditing] = useState<{ cell: Cell; seed?: string; raw?: boolean } | null>(null);
 
-  const columnKey = columns.map((c) => c.name).join("\u0000");
+  /** The columns and how they are shown (the side panel follows a new "Show as"). */
+  const shownKey = columns.map((c) => `${c.name}\u0001${c.display ?? ""}\u0001${c.displayOverride ? 1 : 0}\u0001${c.names?.size ?? 0}`).join("\u0000");
   const firstLoaded = source.row(0) !== undefined || count.exact;
   const { widths, fitted, onResizeStart, fitColumn, growToFit } = useColumnWidths({
     columns,
@@ -298,8 +319,8 @@ export function DataGrid(props: DataGridProps) {
     if (!column) return props.onActiveCell(null);
     const label = active.pos < 0 ? `new row, ${column.name}` : `row ${formatCount(active.pos + 1)}, ${column.name}`;
     const target = targetOf(active.pos, active.col);
-    props.onActiveCell({ column, value: activeInfo.value, label, target, editable: canEdit(active.pos, active.col) });
-  }, [active.pos, active.col, activeValueKey, columnKey, rowAt(active.pos)?.key, newIdAt(active.pos), editable]);
+    props.onActiveCell({ column, value: activeInfo.value, pending: activeInfo.pending || active.pos < 0, label, target, editable: canEdit(active.pos, active.col) });
+  }, [active.pos, active.col, activeValueKey, activeInfo.pending, shownKey, rowAt(active.pos)?.key, newIdAt(active.pos), editable]);
 
   // Selected rows (gutter clicks) for "Delete rows".
   useEffect(() => {
@@ -429,6 +450,16 @@ export function DataGrid(props: DataGridProps) {
         setAnchor(null);
         setRowSel(new Set());
         return;
+      case "ContextMenu":
+      case "F10":
+        if (e.key === "F10" && !e.shiftKey) return;
+        if (props.onColumnMenu && root.current) {
+          e.preventDefault();
+          const header = root.current.querySelector<HTMLElement>(`[role="columnheader"][data-col="${active.col}"]`);
+          const r = header?.getBoundingClientRect() ?? root.current.getBoundingClientRect();
+          props.onColumnMenu(active.col, { x: r.left, y: r.bottom });
+        }
+        return;
       case "Delete":
         if (rowSel.size && props.onDeleteRows) {
           e.preventDefault();
@@ -533,7 +564,9 @@ export function DataGrid(props: DataGridProps) {
     const isEditing = editing && editing.cell.pos === pos && editing.cell.col === col;
     const real = realCols[col];
     const mark = failed && rowMark(pos);
-    let cls = `cell ${cellClass(value, real)}`;
+    const view = shownAs(c, value, real);
+    let cls = `cell ${view ? view.cls : cellClass(value, real)}`;
+    if (c.bookkeeping) cls += " bookkeeping";
     if (pos < 0 && value === undefined) cls = "cell v-default";
     if (isPending) cls += " pending";
     if (conflict) cls += " edit-conflict";
@@ -544,7 +577,7 @@ export function DataGrid(props: DataGridProps) {
     if (isEditing) cls += " editing";
     if (mark && failed.cells.has(`${mark}\u0000${c.name}`)) cls += " save-failed";
     if (col === frozen - 1) cls += " frozen-edge";
-    const text = pos < 0 && value === undefined ? (props.defaults?.[col] != null ? `DEFAULT ${props.defaults[col]}` : "DEFAULT") : cellText(value, real);
+    const text = pos < 0 && value === undefined ? (props.defaults?.[col] != null ? `DEFAULT ${props.defaults[col]}` : "DEFAULT") : view ? view.text : cellText(value, real);
     return (
       <div
         key={col}
@@ -559,6 +592,9 @@ export function DataGrid(props: DataGridProps) {
         onMouseDown={(e) => onCellMouseDown(e, pos, col)}
         onDoubleClick={() => startEdit({ pos, col })}
       >
+        {view?.thumb && <img className="cell-thumb" src={view.thumb} alt="" data-testid="cell-thumb" draggable={false} />}
+        {view?.badge !== undefined && <span className="cell-badge">{view.badge}</span>}
+        {view?.badge !== undefined ? " " : null}
         {text}
       </div>
     );
@@ -623,6 +659,11 @@ export function DataGrid(props: DataGridProps) {
       el.title = explained;
       return;
     }
+    const shown = shownTitle(el);
+    if (shown) {
+      el.title = shown;
+      return;
+    }
     if (el.scrollWidth <= el.clientWidth) {
       if (el.title) el.removeAttribute("title");
       return;
@@ -632,6 +673,13 @@ export function DataGrid(props: DataGridProps) {
     const v = valueAt(pos, col).value;
     if (v === undefined) return;
     el.title = typeof v === "string" ? v.slice(0, 2000) : displayText(v, realCols[col]);
+  };
+
+  /** What a cell shown as a display kind is: its UTC time and stored number… */
+  const shownTitle = (el: HTMLElement): string | null => {
+    const col = Number(el.dataset.col);
+    const pos = el.dataset.row !== undefined ? Number(el.dataset.row) : newRowPos(Number(el.dataset.newRow), newCount);
+    return shownAs(columns[col], valueAt(pos, col).value, realCols[col])?.title ?? null;
   };
 
   /** Why a marked cell looks the way it does (null: not marked). */
@@ -686,6 +734,7 @@ export function DataGrid(props: DataGridProps) {
               sort={sort}
               onSort={props.onSort}
               onResizeStart={onResizeStart}
+              onMenu={props.onColumnMenu}
             />
             {newCount > 0 && (
               <div className="grid-newrows" style={{ top: HEADER_HEIGHT, height: newCount * ROW_HEIGHT, width: totalW }}>
@@ -700,7 +749,22 @@ export function DataGrid(props: DataGridProps) {
                 {count.exact ? props.emptyText ?? "No rows" : "Loading…"}
               </div>
             )}
-            {editing && editorBox && columns[editing.cell.col] && (
+            {editing && editorBox && columns[editing.cell.col] && isDateKind(columns[editing.cell.col].display) && !editing.raw && (
+              <EditorOverlay box={editorBox}>
+                <DateEditor
+                  value={valueAt(editing.cell.pos, editing.cell.col).value}
+                  kind={columns[editing.cell.col].display as string}
+                  declType={columns[editing.cell.col].type}
+                  onCommit={commitEdit}
+                  onRaw={() => setEditing({ ...editing, raw: true })}
+                  onCancel={() => {
+                    setEditing(null);
+                    root.current?.focus();
+                  }}
+                />
+              </EditorOverlay>
+            )}
+            {editing && editorBox && columns[editing.cell.col] && (!isDateKind(columns[editing.cell.col].display) || editing.raw) && (
               <EditorOverlay box={editorBox}>
                 <CellEditor
                   value={valueAt(editing.cell.pos, editing.cell.col).value}

@@ -2,6 +2,8 @@
 // grid's own fonts (no layout pass over the DOM). Used for the first
 // widths of a table and for "fit to content" (double-click a header edge).
 import type { ColumnMeta } from "../bindings/ColumnMeta";
+import { displayCell } from "../display/kinds";
+import type { GridColumn } from "./gridColumn";
 import type { Value } from "../bindings/Value";
 import { affinityOf } from "../affinity";
 import { displayText, kindOf } from "../values";
@@ -55,10 +57,21 @@ function valueWidth(v: Value, real: boolean, f: Fonts): number {
   return width(text.length > 120 ? text.slice(0, 120) : text, `13px ${f.sans}`);
 }
 
+/** How wide a value shown as a display kind (or with a name) draws; null: as stored. */
+function shownWidth(c: GridColumn, v: Value, real: boolean, f: Fonts): number | null {
+  const name = c.names && v !== null ? c.names.get(String(typeof v === "object" && "$int" in v ? v.$int : v)) : undefined;
+  if (name !== undefined) return width(`${displayText(v, real)} ${name}`, `13px ${f.sans}`) + 10;
+  const view = c.display ? displayCell(v, c.display, real) : null;
+  if (!view) return null;
+  const font = view.cls === "v-uuid" || view.cls === "v-date" || view.cls === "v-json" ? `12px ${f.mono}` : `13px ${f.sans}`;
+  return width(view.text.length > 120 ? view.text.slice(0, 120) : view.text, font) + (view.thumb ? 26 : 0) + (view.badge ? width(view.badge, `10px ${f.sans}`) + 12 : 0);
+}
+
 /** A width for column `c` that fits its header and `values`, within [MIN_COL, max]. */
-export function fitWidth(c: ColumnMeta, values: Value[], f: Fonts, max: number): number {
+export function fitWidth(c: GridColumn, values: Value[], f: Fonts, max: number): number {
   const real = affinityOf(c.type) === "real";
-  let w = headerWidth(c, f);
-  for (const v of values) w = Math.max(w, Math.ceil(valueWidth(v, real, f)) + PAD);
-  return Math.max(MIN_COL, Math.min(max, w));
+  const cap = Math.min(max, c.maxWidth ?? max);
+  let w = headerWidth(c, f) + (c.display || c.displayOverride ? 44 : 0);
+  for (const v of values) w = Math.max(w, Math.ceil(shownWidth(c, v, real, f) ?? valueWidth(v, real, f)) + PAD);
+  return Math.max(MIN_COL, Math.min(cap, w));
 }

@@ -4,11 +4,12 @@
 // double-clicking it. A column the user sized keeps its width. A new set of
 // columns starts over.
 import { useEffect, useRef, useState } from "react";
-import type { ColumnMeta } from "../bindings/ColumnMeta";
+import type { GridColumn } from "./gridColumn";
 import type { Value } from "../bindings/Value";
 import { FIRST_MAX, FIT_MAX, fitWidth, gridFonts, MIN_COL } from "./fit";
 
-export function defaultWidth(c: ColumnMeta): number {
+export function defaultWidth(c: GridColumn): number {
+  if (c.maxWidth) return c.maxWidth;
   const t = c.type.toUpperCase();
   const byType = t.includes("INT") ? 110 : t.includes("REAL") || t.includes("FLOA") || t.includes("DOUB") ? 120 : 180;
   return Math.max(byType, Math.min(260, c.name.length * 8 + 40));
@@ -19,7 +20,7 @@ const FIRST_FIT_COLUMNS = 120;
 const FIRST_FIT_ROWS = 60;
 
 interface Options {
-  columns: ColumnMeta[];
+  columns: GridColumn[];
   /** Values of column `col` in the rows loaded around the view. */
   sample(col: number, rows: number): Value[];
   /** The first rows are loaded (the moment to fit). */
@@ -29,7 +30,9 @@ interface Options {
 }
 
 export function useColumnWidths({ columns, sample, ready, fontsOf }: Options) {
-  const key = columns.map((c) => `${c.name}:${c.type}`).join("\u0000");
+  // A new display kind draws other text: the widths are fitted again.
+  // (as do Z_ENT's entity names once they are read).
+  const key = columns.map((c) => `${c.name}:${c.type}:${c.display ?? ""}:${c.names?.size ?? ""}`).join("\u0000");
   // Widths belong to a set of columns: another set starts from defaults
   // (in the same render, so lengths always match).
   const [state, setState] = useState(() => ({ key, widths: columns.map(defaultWidth), fitted: false }));

@@ -8,6 +8,7 @@ import type { DeviceListing } from "../bindings/DeviceListing";
 import type { OpenedDb } from "../bindings/OpenedDb";
 import type { PushOutcome } from "../bindings/PushOutcome";
 import type { RecentDatabase } from "../bindings/RecentDatabase";
+import { firstTableOf } from "../display/frameworks";
 import { CommandError, toCommandError } from "../errors";
 import { keyPromptStore, type KeyRequest } from "./keyPrompt";
 import { createStore } from "./store";
@@ -154,7 +155,7 @@ export const onAdopt = (l: (db: OpenedDb) => void) => adoptListeners.add(l);
 function adopt(db: OpenedDb): void {
   appStore.set((s) => {
     const others = s.open.filter((o) => o.location !== db.location);
-    const firstTable = db.tables.find((t) => t.kind === "table") ?? db.tables[0];
+    const firstTable = firstTableOf(db.tables);
     return {
       ...s,
       open: [...others, db],
@@ -291,7 +292,7 @@ export function activateDb(handle: number): void {
   appStore.set((s) => {
     if (s.active?.handle === handle) return s;
     const db = s.open.find((o) => o.handle === handle);
-    const first = db?.tables.find((t) => t.kind === "table") ?? db?.tables[0];
+    const first = db ? firstTableOf(db.tables) : undefined;
     return { ...s, active: { handle, table: first?.name ?? null }, tab: first ? s.tab : "sql" };
   });
 }
@@ -361,7 +362,7 @@ export function setTables(handle: number, tables: OpenedDb["tables"]): void {
     if (!db || JSON.stringify(db.tables.map((t) => [t.name, t.kind])) === JSON.stringify(tables.map((t) => [t.name, t.kind]))) return s;
     const next = { ...db, tables };
     const keep = s.active?.handle !== handle || tables.some((t) => t.name === s.active?.table);
-    const first = tables.find((t) => t.kind === "table") ?? tables[0];
+    const first = firstTableOf(tables);
     return {
       ...s,
       open: s.open.map((o) => (o.handle === handle ? next : o)),
@@ -374,7 +375,7 @@ export function setTables(handle: number, tables: OpenedDb["tables"]): void {
 export function replaceDb(db: OpenedDb): void {
   appStore.set((s) => {
     const keep = s.active?.handle === db.handle && db.tables.some((t) => t.name === s.active?.table);
-    const first = db.tables.find((t) => t.kind === "table") ?? db.tables[0];
+    const first = firstTableOf(db.tables);
     return {
       ...s,
       open: s.open.map((o) => (o.handle === db.handle ? db : o)),

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { TableSchema } from "../bindings/TableSchema";
 import { appStore, showError } from "./app";
-import { cachedSchema, rememberSchema } from "./schemas";
+import { cachedSchema, onSchema, rememberSchema } from "./schemas";
 import { useStore } from "./store";
 
 export function useTableSchema(handle: number, table: string): TableSchema | null {
@@ -24,5 +24,7 @@ export function useTableSchema(handle: number, table: string): TableSchema | nul
       live = false;
     };
   }, [handle, table, version]);
+  // A new schema from another command (Show as…) replaces it in place.
+  useEffect(() => onSchema((h, s) => h === handle && s.name === table && setSchema(s)), [handle, table]);
   return schema?.name === table ? schema : null;
 }

@@ -10,13 +10,13 @@ const UI = join(import.meta.dirname, "..", "..");
 const DIST = join(UI, "dist");
 const MOCK = join(UI, "tests", "mock", "dist", "mock.js");
 
-export async function startApp({ colorScheme = "light", viewport, locale } = {}) {
+export async function startApp({ colorScheme = "light", viewport, locale, timezoneId } = {}) {
   for (const f of [join(DIST, "index.html"), MOCK]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run "npm run build" and "npm run build:mock -w ui" first`);
   }
   const mock = readFileSync(MOCK, "utf8");
   const server = await serve(DIST);
-  const browser = await launch({ colorScheme, viewport, locale });
+  const browser = await launch({ colorScheme, viewport, locale, timezoneId });
   return {
     url: server.url,
     browser,

@@ -10,7 +10,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** A persistent context in a fresh user-data-dir; `close()` removes the dir. */
-export async function launch({ colorScheme = "light", viewport = { width: 1280, height: 800 }, locale } = {}) {
+export async function launch({ colorScheme = "light", viewport = { width: 1280, height: 800 }, locale, timezoneId } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sonde-ui-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -19,6 +19,7 @@ export async function launch({ colorScheme = "light", viewport = { width: 1280, 
     viewport,
     colorScheme,
     ...(locale ? { locale } : {}),
+    ...(timezoneId ? { timezoneId } : {}),
   });
   return {
     context,

@@ -46,6 +46,7 @@ import {
   wideSchema,
   type MemTable,
 } from "./tables";
+import { DecodeInvalid, decodeStored, encodeDate, frameworkDb, isEntityTable, isKind, isRoom, PLANNER_APP, PLANNER_PATH, SOCIAL_APP, SOCIAL_PATH, withOverrides } from "./frameworks";
 import { changedRows, cloneContent, diffContent, keepMine, rebase, type Content, type Pending, type Version } from "./versions";
 
 export interface Scenario {
@@ -160,6 +161,8 @@ interface Db {
   watch: Watch | null;
   /** Saved changes a rebase could not re-apply. */
   conflicts: Pending[];
+  /** DDL ran from the SQL console since the pull (a Room database's push asks first). */
+  schemaChanged?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -179,7 +182,7 @@ interface CipherArg {
   remember?: boolean;
 }
 const encryptedAt = (location: string) => location === SECURE_URI || location.replace(/^file:\/\//, "") === ENCRYPTED_PATH;
-const tableNames = (location: string) => (encryptedAt(location) ? ["secrets"] : TABLES);
+const tableNames = (location: string) => (encryptedAt(location) ? ["secrets"] : (frameworkDb(location)?.listing.map((t) => t.name) ?? TABLES));
 
 export function createBackend(scenario: Scenario, emit: (event: string, payload: unknown) => void) {
   const calls: Call[] = [];
@@ -245,7 +248,9 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   const storeAt = (location: string): Stored => {
     let s = stored.get(location);
     if (!s) {
-      const tables: Record<string, MemTable> = encryptedAt(location) ? { secrets: secretsTable() } : { notes: notesTable(), messages: messagesTable() };
+      const tables: Record<string, MemTable> = encryptedAt(location)
+        ? { secrets: secretsTable() }
+        : (frameworkDb(location)?.tables ?? { notes: notesTable(), messages: messagesTable() });
       s = { tables, events: new Map(), wal: location.endsWith("/notes.db") && !isLocal(location), generation: 0, replacedAt: -1 };
       stored.set(location, s);
     }
@@ -284,16 +289,25 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     d.base = v.info.number;
   };
 
-  const opened = (d: Db): OpenedDb => ({
-    handle: d.handle,
-    location: d.location,
-    label: d.label,
-    is_snapshot: d.snapshot,
-    encrypted: encryptedAt(d.location),
-    key_remembered: encryptedAt(d.location) && isRemembered(d.location),
-    keychain_error: null,
-    tables: tableNames(d.location).map((name) => ({ name, kind: name === "recent_notes" ? "view" : "table", rows: null })),
-  });
+  const opened = (d: Db): OpenedDb => {
+    const fw = frameworkDb(d.location);
+    return {
+      handle: d.handle,
+      location: d.location,
+      label: d.label,
+      is_snapshot: d.snapshot,
+      encrypted: encryptedAt(d.location),
+      key_remembered: encryptedAt(d.location) && isRemembered(d.location),
+      keychain_error: null,
+      tables: fw ? fw.listing : tableNames(d.location).map((name) => ({ name, kind: name === "recent_notes" ? "view" : "table", rows: null })),
+      ...(fw ? { framework: fw.framework } : {}),
+      ...(fw?.user_version !== undefined ? { user_version: fw.user_version } : {}),
+    };
+  };
+
+  /** How the user chose to show columns (set_display_kind), per database location, table and column. */
+  const displayChoices = new Map<string, string>();
+  const choiceKey = (location: string, table: string, column: string) => `${location}\u0000${table}\u0000${column}`;
 
   /**
    * An encrypted database opens with its key: given now (then remembered in
@@ -376,7 +390,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   };
 
   const schemaOf = (d: Db, table: string): TableSchema => {
-    if (d.tables[table]) return d.tables[table].schema;
+    if (d.tables[table]) return withOverrides(d.tables[table].schema, (c) => displayChoices.get(choiceKey(d.location, table, c)));
     if (table === "events") return bigSchema;
     if (table === "recent_notes") return viewSchema;
     if (table === "wide") return wideSchema;
@@ -429,13 +443,33 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       throw new UiErr("read_only", `${e.table} cannot be edited in this fake.`);
     }
     const cols = t.schema.columns.map((c) => c.name);
+    // Core Data's bookkeeping, as the backend keeps it: an update bumps Z_OPT
+    // (unless it sets it), an insert takes Z_PK = Z_MAX + 1 of the root
+    // entity, Z_ENT and Z_OPT = 1.
+    const coreData = isEntityTable(t) && !!frameworkDb(d.location);
     if (e.op === "update") {
       const row = t.rows.get(Number(e.key));
       if (!row) throw new UiErr("not_found", `Row ${e.key} of ${e.table} is gone.`);
       for (const a of e.set) checkNotNull(t, a.column, a.value);
       const before = e.set.map((a) => ({ column: a.column, value: row[cols.indexOf(a.column)] }));
       for (const a of e.set) row[cols.indexOf(a.column)] = a.value;
+      if (coreData && !e.set.some((a) => a.column === "Z_OPT")) {
+        const at = cols.indexOf("Z_OPT");
+        row[at] = (typeof row[at] === "number" ? (row[at] as number) : 0) + 1;
+      }
       return { table: e.table, op: "update", key_before: e.key, key_after: e.key, before, after: e.set };
+    }
+    if (e.op === "insert" && coreData) {
+      const registry = d.tables.Z_PRIMARYKEY;
+      const rootEnt = [...t.rows.values()].map((r) => r[cols.indexOf("Z_ENT")] as number).sort((a, b) => a - b)[0] ?? 1;
+      const reg = registry?.rows.get(rootEnt);
+      const pk = Math.max(Number(reg?.[3] ?? 0), ...[...t.rows.keys()]) + 1;
+      if (reg) reg[3] = pk;
+      const values: Value[] = t.schema.columns.map((c) => (c.name === "Z_PK" ? pk : c.name === "Z_ENT" ? rootEnt : c.name === "Z_OPT" ? 1 : null));
+      for (const a of e.values) values[cols.indexOf(a.column)] = a.value;
+      t.rows.set(pk, values);
+      t.nextId = Math.max(t.nextId, pk + 1);
+      return { table: e.table, op: "insert", key_before: null, key_after: String(pk), before: [], after: cols.map((column, i) => ({ column, value: values[i] })) };
     }
     if (e.op === "insert") {
       const id = t.nextId++;
@@ -499,10 +533,19 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   }
 
   /** run_sql: the statements in scope, in order, stopping at the first failure. */
-  async function runSql(d: Db, sql: string, scope: RunScope, pageSize: number, opId: string): Promise<SqlRun> {
+  async function runSql(d: Db, sql: string, scope: RunScope, pageSize: number, opId: string, allowSchemaChange: boolean): Promise<SqlRun> {
     const spans = splitStatements(sql);
     const chosen: Span[] = scope.kind === "all" ? spans : [statementAt(spans, scope.offset)].filter((s): s is Span => !!s);
     if (!chosen.length) throw new UiErr("invalid", "There is no SQL to run.");
+    // A Room database refuses a schema it did not migrate to: the backend asks first.
+    const ddl = chosen.some((span) => /^(create|drop|alter)\b/i.test(span.sql));
+    if (ddl && isRoom(d.location) && !allowSchemaChange) {
+      throw new UiErr(
+        "schema_change",
+        "this is a Room database: Room checks the identity hash and will refuse to open this database after a schema change the app did not migrate",
+      );
+    }
+    if (ddl && isRoom(d.location)) d.schemaChanged = true;
     const statements: StatementResult[] = [];
     let writes = 0;
     let failed = false;
@@ -602,11 +645,16 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         return listing();
       case "list_apps": {
         const device = args.device as string;
-        if (device.startsWith("ios://")) return [{ id: "com.example.iosnotes", name: "Notes (iOS)", version: "2.0", system: false, debuggable: null }];
+        if (device.startsWith("ios://"))
+          return [
+            { id: "com.example.iosnotes", name: "Notes (iOS)", version: "2.0", system: false, debuggable: null },
+            { id: PLANNER_APP, name: "Planner", version: "1.2", system: false, debuggable: null },
+          ];
         return [
           { id: "com.example.notes", name: "Notes", version: "1.4.2", system: false, debuggable: true },
           { id: "com.example.release", name: "Release App", version: "3.1", system: false, debuggable: false },
           { id: "com.example.secure", name: "Vault", version: "1.0", system: false, debuggable: true },
+          { id: SOCIAL_APP, name: "Social", version: "3.0", system: false, debuggable: true },
           ...(args.includeSystem ? [{ id: "com.android.providers.contacts", name: "Contacts Storage", version: "14", system: true, debuggable: false }] : []),
         ];
       }
@@ -615,6 +663,8 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         const device = args.device as string;
         if (app === "com.example.release") throw new UiErr("not_debuggable", "Release App (com.example.release) is not debuggable: Sonde can only read the data of debug builds.");
         if (app === "com.example.secure") return [{ uri: `${device}/${app}/databases/vault.db`, path: "databases/vault.db", size: 32768, wal: false, journal: false }];
+        if (app === PLANNER_APP) return [{ uri: `${device}/${app}/${PLANNER_PATH}`, path: PLANNER_PATH, size: 90112, wal: false, journal: false }];
+        if (app === SOCIAL_APP) return [{ uri: `${device}/${app}/${SOCIAL_PATH}`, path: SOCIAL_PATH, size: 24576, wal: false, journal: false }];
         const notes = `${device}/${app}/databases/notes.db`;
         return [
           { uri: notes, path: "databases/notes.db", size: SNAPSHOT_BYTES, wal: storeAt(notes).wal, journal: false },
@@ -760,10 +810,16 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       case "push_database": {
         const d = db(args);
         if (!d.snapshot) throw new UiErr("invalid", `${d.label} is a local file: there is no device to push to.`);
+        if (d.schemaChanged && args.allowSchemaChange !== true) {
+          throw new UiErr(
+            "schema_change",
+            "this is a Room database: its schema changed since it was pulled; Room checks the identity hash and will refuse to open it after a schema change the app did not migrate",
+          );
+        }
         return push(d, args.stopApp as boolean, args.onProgress);
       }
       case "run_sql":
-        return runSql(db(args), args.sql as string, args.scope as RunScope, args.pageSize as number, args.opId as string);
+        return runSql(db(args), args.sql as string, args.scope as RunScope, args.pageSize as number, args.opId as string, args.allowSchemaChange === true);
       case "fetch_sql_page": {
         const id = args.queryId as number;
         const cur = cursors.get(id);
@@ -804,6 +860,42 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         if (scenario.openDialog === "too_big") throw new UiErr("invalid", "scan.raw is 80.0 MiB: Sonde loads files up to 64 MiB into a cell.");
         return { name: "photo.png", bytes: 70, value: { $blob: PNG_B64 } };
       }
+      case "set_display_kind": {
+        const d = db(args);
+        const tableName = args.table as string;
+        const column = args.column as string;
+        const base = schemaOf(d, tableName);
+        if (!base.columns.some((c) => c.name === column)) throw new UiErr("not_found", `There is no column named ${column} in ${tableName}.`);
+        const kind = args.kind as string | null;
+        if (kind !== null && kind !== "raw" && !isKind(kind)) throw new UiErr("invalid", `unknown display kind ${String(kind)}`);
+        const id = choiceKey(d.location, tableName, column);
+        if (kind === null) displayChoices.delete(id);
+        else displayChoices.set(id, kind);
+        return schemaOf(d, tableName);
+      }
+      case "decode_value": {
+        const d = db(args);
+        const t = d.tables[args.table as string];
+        if (!t) throw new UiErr("not_found", `There is no table named ${args.table as string}.`);
+        const at = t.schema.columns.findIndex((c) => c.name === args.column);
+        if (at < 0) throw new UiErr("not_found", `There is no column named ${args.column as string}.`);
+        const row = t.rows.get(Number(args.key));
+        if (!row) throw new UiErr("not_found", `Row ${args.key as string} of ${args.table as string} is gone.`);
+        if (!isKind(args.kind)) throw new UiErr("invalid", `unknown display kind ${String(args.kind)}`);
+        try {
+          return decodeStored(args.kind as string, row[at]);
+        } catch (e) {
+          if (e instanceof DecodeInvalid) throw new UiErr("invalid", e.message);
+          throw e;
+        }
+      }
+      case "encode_date":
+        try {
+          return encodeDate(args.kind as string, args.text as string, args.stored as string);
+        } catch (e) {
+          if (e instanceof DecodeInvalid) throw new UiErr("invalid", e.message);
+          throw e;
+        }
       case "set_close_guard":
         win.closeGuard = args.active as boolean;
         return null;
