@@ -60,7 +60,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
 
     // Nothing edited: the device is not touched (no stop, no rewrite).
     let before = device_bytes();
-    let outcome = core.push(&uri, PushOptions::default(), true, |_| {}, &cancel).await.expect("push");
+    let outcome = core.push(&uri, PushOptions::default(), true, false, |_| {}, &cancel).await.expect("push");
     assert!(matches!(outcome, PushOutcome::Unchanged), "{outcome:?}");
     assert_eq!(device_bytes(), before);
     let am = std::fs::read_to_string(lab.sim().dir.join("am.log")).unwrap_or_default();
@@ -93,7 +93,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
         .expect("app write");
     }
     let conflict =
-        core.push(&uri, PushOptions::default(), true, |_| {}, &cancel).await.expect_err("conflict");
+        core.push(&uri, PushOptions::default(), true, false, |_| {}, &cancel).await.expect_err("conflict");
     assert_eq!(conflict.kind(), ErrorKind::Conflict);
     assert!(conflict.message_for(Face::App).contains("discard"), "{}", conflict.message_for(Face::App));
     assert!(conflict.message_for(Face::Cli).contains("sonde discard"));
@@ -120,7 +120,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
     core.apply(&fresh, vec![rename("1", "pushed from sonde")]).await.expect("apply");
     let stages = Mutex::new(Vec::new());
     let outcome = core
-        .push(&uri, PushOptions::default(), true, |p| stages.lock().expect("stages").push(p), &cancel)
+        .push(&uri, PushOptions::default(), true, false, |p| stages.lock().expect("stages").push(p), &cancel)
         .await
         .expect("push");
     let PushOutcome::Pushed(report) = outcome else { panic!("pushed") };

@@ -189,7 +189,7 @@ async fn a_watch_follows_the_apps_writes_and_keeps_pending_edits() {
     assert_eq!(c.mine, Some(vec![Value::Text("mine".into())]));
     assert!(c.saw.as_ref().is_some_and(|s| s[0] != Value::Text("theirs".into())));
     let refused =
-        core.push(&uri, PushOptions::default(), true, |_| {}, &cancel).await.expect_err("conflicts");
+        core.push(&uri, PushOptions::default(), true, false, |_| {}, &cancel).await.expect_err("conflicts");
     assert_eq!(refused.kind(), ErrorKind::Conflict);
     assert_eq!(
         device_value(&device_db, "SELECT username FROM users WHERE id = 1"),
@@ -197,7 +197,7 @@ async fn a_watch_follows_the_apps_writes_and_keeps_pending_edits() {
     );
     let left = core.resolve_conflict(&db, c.id, Keep::Mine).await.expect("keep mine");
     assert!(left.is_empty());
-    let pushed = core.push(&uri, PushOptions::default(), true, |_| {}, &cancel).await.expect("push");
+    let pushed = core.push(&uri, PushOptions::default(), true, false, |_| {}, &cancel).await.expect("push");
     assert!(matches!(pushed, PushOutcome::Pushed(_)));
     assert_eq!(
         device_value(&device_db, "SELECT username FROM users WHERE id = 1"),

@@ -304,3 +304,31 @@ fn query_warns_before_ddl_on_a_room_database_and_runs_it() {
     let out = common::sonde(["query", &db.display().to_string(), "SELECT count(*) FROM users"]);
     assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "no warning without DDL");
 }
+
+/// A Room database on the simulated device (real adb): DDL from `query`
+/// on its snapshot warns; the push of the changed schema is refused until
+/// `--allow-schema-change`, and the device keeps its file meanwhile.
+#[test]
+fn a_room_database_with_a_changed_schema_is_pushed_only_when_allowed() {
+    let lab = common::device::Lab::demo(1);
+    let device_db = lab.sim().fs("data/data/com.example.shop/databases/app.db");
+    rusqlite::Connection::open(&device_db).expect("device db").execute_batch(ROOM).expect("room");
+    let uri = format!("android://{}/com.example.shop/databases/app.db", lab.sim().serial);
+    let before = common::sha256(&device_db);
+
+    // Rows only: pushed as ever.
+    lab.sonde_ok(&["update", &uri, "users", "--key", "1", "--set", "name=grace"]);
+    lab.sonde_ok(&["push", &uri]);
+    assert_eq!(sqlite3(&device_db, "SELECT name FROM users"), "grace");
+    let pushed = common::sha256(&device_db);
+    assert_ne!(pushed, before);
+
+    let out = lab.sonde(&["query", &uri, "ALTER TABLE users ADD COLUMN email TEXT"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Room checks the identity hash"));
+    let refused = lab.sonde_err(&["push", &uri]);
+    assert!(refused.contains("Room checks the identity hash"), "{refused}");
+    assert_eq!(common::sha256(&device_db), pushed, "the device keeps its file");
+    lab.sonde_ok(&["push", &uri, "--allow-schema-change"]);
+    assert!(sqlite3(&device_db, "SELECT sql FROM sqlite_schema WHERE name = 'users'").contains("email"));
+}

@@ -89,6 +89,18 @@ async function pushConfirm() {
   await session.click(await session.find('[data-testid="push-confirm"]'));
 }
 
+/** Saves the pending edits, pushes them and waits until they are on the device. */
+async function saveAndPush() {
+  await session.click(await session.find('[data-testid="save-changes"]'));
+  await waitText('[data-testid="pending-count"]', '0');
+  const push = await session.waitFor('[data-testid="push-button"]', {
+    predicate: async (id) => (await session.attr(id, 'data-waiting')) === '1',
+  });
+  await session.click(push);
+  await pushConfirm();
+  await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
+}
+
 /** The visible grid cell in `row` under the column named `column`. */
 async function cell(row, column) {
   const header = await session.waitFor(`[data-testid="column-header"][data-name="${column}"]`);
@@ -172,14 +184,7 @@ try {
   });
 
   await step('save and push; exactly that value changes on the device', async () => {
-    await session.click(await session.find('[data-testid="save-changes"]'));
-    await waitText('[data-testid="pending-count"]', '0');
-    const push = await session.waitFor('[data-testid="push-button"]', {
-      predicate: async (id) => (await session.attr(id, 'data-waiting')) === '1',
-    });
-    await session.click(push);
-    await pushConfirm();
-    await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
+    await saveAndPush();
     const after = dump(deviceDb);
     assert.ok(!existsSync(`${deviceDb}-wal`), 'stale -wal removed on the device');
     const users = JSON.parse(after.users);
@@ -361,14 +366,7 @@ try {
     await session.clear(editor);
     await session.type(editor, 'Renew passport today');
     await session.keys(KEY.ENTER);
-    await session.click(await session.find('[data-testid="save-changes"]'));
-    await waitText('[data-testid="pending-count"]', '0');
-    const push = await session.waitFor('[data-testid="push-button"]', {
-      predicate: async (id) => (await session.attr(id, 'data-waiting')) === '1',
-    });
-    await session.click(push);
-    await pushConfirm();
-    await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
+    await saveAndPush();
     const after = item(1);
     assert.equal(after.ZTITLE, 'Renew passport today');
     assert.equal(after.Z_OPT, before.Z_OPT + 1, 'Core Data sees a new version of the row');

@@ -43,7 +43,9 @@ pub async fn db_status(desktop: State<'_, Arc<Desktop>>, handle: u32) -> UiResul
 }
 
 /// Pushes the snapshot back to its device, reporting each stage as it
-/// happens; cancellable with `cancel_operation(op_id)` until the swap.
+/// happens; cancellable with `cancel_operation(op_id)` until the swap. A
+/// Room database whose schema changed fails with kind `schema_change`
+/// until the user confirmed (`allow_schema_change`).
 #[tauri::command]
 pub async fn push_database(
     desktop: State<'_, Arc<Desktop>>,
@@ -51,6 +53,7 @@ pub async fn push_database(
     stop_app: bool,
     op_id: String,
     on_progress: Channel<PushProgress>,
+    allow_schema_change: Option<bool>,
 ) -> UiResult<PushOutcome> {
     let db = desktop.db(handle)?;
     let uri = db.device_uri("push")?.clone();
@@ -58,7 +61,10 @@ pub async fn push_database(
     let report = |stage| {
         let _ = on_progress.send(stage);
     };
-    let result = desktop.core.push(&uri, PushOptions { stop_app }, true, report, &cancel).await;
+    let result = desktop
+        .core
+        .push(&uri, PushOptions { stop_app }, true, allow_schema_change.unwrap_or(false), report, &cancel)
+        .await;
     desktop.end_op(&op_id);
     Ok(result?)
 }

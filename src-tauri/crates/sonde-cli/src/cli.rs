@@ -150,6 +150,10 @@ pub enum Command {
         /// Refuse instead of rebasing when the device copy changed since the pull.
         #[arg(long)]
         no_rebase: bool,
+        /// Push a Room database whose schema changed since the pull (Room
+        /// refuses a schema the app does not migrate to).
+        #[arg(long)]
+        allow_schema_change: bool,
         #[arg(long)]
         json: bool,
     },

@@ -76,12 +76,16 @@ impl Sonde {
         uri: &DeviceUri,
         opts: PushOptions,
         rebase: bool,
+        allow_schema_change: bool,
         progress: impl Fn(PushProgress) + Send + Sync,
         cancel: &CancellationToken,
     ) -> Result<PushOutcome> {
         let key = Location::Device(uri.clone()).key();
         let _turn = self.writes.lock(&key).await;
         self.refuse_conflicts(uri).await?;
+        if !allow_schema_change {
+            self.guard_push_schema(uri).await?;
+        }
         match self.push_once(uri, opts, &progress, cancel).await {
             Err(CoreError::Device(DeviceError::ChangedOnDevice { .. })) if rebase => {
                 tracing::info!("the device changed since the pull: rebasing before pushing");

@@ -171,6 +171,17 @@ pub fn table_schema(path: &Path, table: &str) -> Result<Arc<TableSchema>> {
     })
 }
 
+/// The schema as SQLite records it (type, name, SQL), in a stable order:
+/// what tells one schema from another.
+pub fn catalog(path: &Path) -> Result<Vec<(String, String, Option<String>)>> {
+    let db = Db::open(path)?;
+    let conn = db.reader()?;
+    let mut stmt =
+        conn.prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name").at(db.path())?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).at(db.path())?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().at(db.path())
+}
+
 /// The exact number of rows of a table or view (with filters: of the rows
 /// they keep), under [`budget::COUNT_BUDGET`].
 #[instrument(skip_all, fields(db = %path.display()))]

@@ -120,11 +120,24 @@ pub fn discard(ctx: &Ctx, uri: &str) -> CliResult {
     Ok(())
 }
 
-pub fn push(ctx: &Ctx, uri: &str, stop_app: bool, rebase: bool, json: bool) -> CliResult {
+pub fn push(
+    ctx: &Ctx,
+    uri: &str,
+    stop_app: bool,
+    rebase: bool,
+    allow_schema_change: bool,
+    json: bool,
+) -> CliResult {
     let uri = DeviceUri::parse(uri)?;
     let meter = PushMeter::on_stderr();
-    let outcome =
-        ctx.run(ctx.core.push(&uri, PushOptions { stop_app }, rebase, |p| meter.show(p), &ctx.cancel));
+    let outcome = ctx.run(ctx.core.push(
+        &uri,
+        PushOptions { stop_app },
+        rebase,
+        allow_schema_change,
+        |p| meter.show(p),
+        &ctx.cancel,
+    ));
     meter.finish();
     let outcome = outcome?;
     if json {

@@ -133,8 +133,8 @@ pub fn run(command: Command, key: Option<sonde_core::CipherKey>) -> CliResult {
         Command::Dbs { device, app, json } => device::dbs(&ctx, &device, &app, json),
         Command::Pull { uri, output, discard } => device::pull(&ctx, &uri, output.as_deref(), discard),
         Command::Discard { uri } => device::discard(&ctx, &uri),
-        Command::Push { uri, no_stop, no_rebase, json } => {
-            device::push(&ctx, &uri, !no_stop, !no_rebase, json)
+        Command::Push { uri, no_stop, no_rebase, allow_schema_change, json } => {
+            device::push(&ctx, &uri, !no_stop, !no_rebase, allow_schema_change, json)
         }
         Command::Doctor { json } => device::doctor(&ctx, json),
         Command::Versions { db, json } => watch::versions(&ctx, &db, json),
