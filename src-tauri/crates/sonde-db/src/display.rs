@@ -6,7 +6,6 @@
 use crate::framework::{self, Framework as Owner};
 use crate::ident;
 use crate::schema::{TableKind, TableSchema};
-use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 pub use sonde_display::render_text;
 use sonde_display::{Framework, Kind, Raw};
@@ -44,7 +43,7 @@ pub fn infer_columns(conn: &Connection, schema: &TableSchema) -> Vec<Option<Kind
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let raws: Vec<Raw> = sample.iter().map(|row| raw(&row[i])).collect();
+            let raws: Vec<Raw> = sample.iter().map(|row| raw_of(&row[i])).collect();
             let decl = (!c.decl_type.is_empty()).then_some(&*c.decl_type);
             sonde_display::infer(&c.name, decl, owner, &raws)
         })
@@ -52,43 +51,18 @@ pub fn infer_columns(conn: &Connection, schema: &TableSchema) -> Vec<Option<Kind
 }
 
 /// The sampled values, owned (the statement's borrow ends here).
-fn sample(conn: &Connection, sql: &str, width: usize) -> rusqlite::Result<Vec<Vec<Owned>>> {
+fn sample(conn: &Connection, sql: &str, width: usize) -> rusqlite::Result<Vec<Vec<crate::Value>>> {
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::with_capacity(SAMPLE_ROWS);
     while let Some(row) = rows.next()? {
         let mut values = Vec::with_capacity(width);
         for i in 0..width {
-            values.push(match row.get_ref(i)? {
-                ValueRef::Null => Owned::Null,
-                ValueRef::Integer(n) => Owned::Integer(n),
-                ValueRef::Real(f) => Owned::Real(f),
-                ValueRef::Text(t) => Owned::Text(t.to_vec()),
-                ValueRef::Blob(b) => Owned::Blob(b.to_vec()),
-            });
+            values.push(crate::Value::from_ref(row.get_ref(i)?));
         }
         out.push(values);
     }
     Ok(out)
-}
-
-/// A sampled value; text keeps its bytes (it may not be UTF-8).
-enum Owned {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(Vec<u8>),
-    Blob(Vec<u8>),
-}
-
-fn raw(v: &Owned) -> Raw<'_> {
-    match v {
-        Owned::Null => Raw::Null,
-        Owned::Integer(i) => Raw::Integer(*i),
-        Owned::Real(f) => Raw::Real(*f),
-        Owned::Text(t) => Raw::Text(t),
-        Owned::Blob(b) => Raw::Blob(b),
-    }
 }
 
 /// A value as `sonde-display` reads it.
