@@ -147,7 +147,7 @@ CREATE TABLE IF NOT EXISTS room_master_table (id INTEGER PRIMARY KEY,identity_ha
 INSERT OR REPLACE INTO room_master_table (id,identity_hash) VALUES(42, '3f2a9c7d1e0b4a6c8d5e2f1a0b9c8d7e');
 CREATE TABLE android_metadata (locale TEXT);
 INSERT INTO android_metadata VALUES ('en_US');
-INSERT INTO users (name, created_at, settings_json) VALUES ('ada', 1732000000123, '{\"theme\":\"dark\"}');
+INSERT INTO users (name, created_at, avatar, settings_json) VALUES ('ada', 1732000000123, X'89504E470D0A1A0A0000000D4948445200000002000000030806000000B9EADE810000001149444154789C63F8CFC0F01F8419301800A1790BF54DC49A070000000049454E44AE426082', '{\"theme\":\"dark\"}');
 PRAGMA user_version = 3;";
 
 #[test]
@@ -253,8 +253,11 @@ fn schema_json_says_how_values_are_shown() {
     let users = displays(&room, "users");
     assert_eq!(display_of(&users, "created_at").as_deref(), Some("unix-millis"));
     assert_eq!(display_of(&users, "settings_json").as_deref(), Some("json"));
+    assert_eq!(display_of(&users, "avatar").as_deref(), Some("image"));
     assert_eq!(display_of(&users, "name"), None);
     assert_eq!(display_of(&users, "id"), None, "an id is not a date");
+    let shown = sonde_ok(["rows", &room.display().to_string(), "users", "--display"]);
+    assert!(shown.contains("PNG 2×3"), "the avatar's format and size from its header: {shown}");
     // rows --json stays raw and exact.
     let rows = sonde_ok(["rows", &room.display().to_string(), "users", "--json"]);
     assert!(rows.contains("1732000000123"), "{rows}");

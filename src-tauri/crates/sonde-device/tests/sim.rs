@@ -149,6 +149,32 @@ async fn resolves_databases_in_place() {
     assert_eq!(read(&shared), sqlite_bytes(4, 1));
 }
 
+/// An app reinstalled on a simulator gets a new data container id: the same
+/// `sim://` URI (device, bundle, path inside the container, which is what
+/// recent databases and Sonde's state are keyed by) finds it there.
+#[tokio::test]
+async fn a_reinstalled_app_is_found_in_its_new_container() {
+    let fake = world();
+    let sim = sim(&fake).await;
+    let cancel = CancellationToken::new();
+    let before = sim.resolve(&uri("Documents/notes.db"), &cancel).await.expect("resolve");
+    let apps = fake.sim_dir(BOOTED).join("data/Containers/Data/Application");
+    let new_id = "5D0C0FFE-2222-4333-8444-555566667777";
+    std::fs::rename(fake.sim_data(BOOTED, APP), apps.join(new_id)).expect("reinstall");
+    fake.write_json(
+        &format!("sims/{BOOTED}/apps.json"),
+        &json!([{"id": APP, "type": "User", "name": "Café Notes", "version": "1.3", "groups": [GROUP], "container": new_id}]),
+    );
+    let after = sim.resolve(&uri("Documents/notes.db"), &cancel).await.expect("resolve after reinstall");
+    assert_ne!(before, after);
+    assert!(
+        after.starts_with(std::fs::canonicalize(apps.join(new_id)).expect("canon")),
+        "{}",
+        after.display()
+    );
+    assert_eq!(read(&after), sqlite_bytes(1, 2));
+}
+
 #[tokio::test]
 async fn resolve_refuses_traversal_and_symlink_escapes() {
     let fake = world();
