@@ -76,6 +76,24 @@ pub struct AppState {
     conn: Mutex<Connection>,
 }
 
+/// Switches the state file to WAL. Changing the journal mode needs the
+/// file to itself and SQLite does not wait for that (no busy handler), so a
+/// second Sonde starting at the same moment retries briefly.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut attempt = 0u64;
+    loop {
+        match conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && attempt < 50 =>
+            {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10 * attempt.min(10)));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl AppState {
     /// Opens (creating and migrating as needed) the state file at `path`.
     pub fn open(path: &Path) -> Result<AppState> {
@@ -94,8 +112,7 @@ impl AppState {
             k.apply(&conn).map_err(|e| state_error(path, e))?;
         }
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| state_error(path, e))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .map_err(|e| state_error(path, e))?;
+        use_wal(&conn).map_err(|e| state_error(path, e))?;
         let state = AppState { path: path.to_owned(), conn: Mutex::new(conn) };
         state.migrate()?;
         Ok(state)
@@ -107,30 +124,34 @@ impl AppState {
             .map(|v| usize::try_from(v).unwrap_or(0))
     }
 
+    /// Applies the missing migrations, one `BEGIN IMMEDIATE` transaction
+    /// each that re-reads the version inside it: two Sondes starting at once
+    /// on a fresh file take turns instead of both creating the tables.
     fn migrate(&self) -> Result<()> {
         let mut conn = self.conn.lock().map_err(|_| self.poisoned())?;
-        let current: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| state_error(&self.path, e))?;
-        let current = usize::try_from(current).unwrap_or(0);
-        if current > MIGRATIONS.len() {
-            return Err(DbError::AppState {
-                path: self.path.clone(),
-                reason: format!(
-                    "it was written by a newer Sonde (version {current}, this one knows {})",
-                    MIGRATIONS.len()
-                ),
-            });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-            let tx = conn.transaction().map_err(|e| state_error(&self.path, e))?;
+        loop {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| state_error(&self.path, e))?;
+            let current: i64 =
+                tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| state_error(&self.path, e))?;
+            let current = usize::try_from(current).unwrap_or(0);
+            if current > MIGRATIONS.len() {
+                return Err(DbError::AppState {
+                    path: self.path.clone(),
+                    reason: format!(
+                        "it was written by a newer Sonde (version {current}, this one knows {})",
+                        MIGRATIONS.len()
+                    ),
+                });
+            }
+            let Some(sql) = MIGRATIONS.get(current) else { return Ok(()) };
             tx.execute_batch(sql).map_err(|e| state_error(&self.path, e))?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+            tx.execute_batch(&format!("PRAGMA user_version = {}", current + 1))
                 .map_err(|e| state_error(&self.path, e))?;
             tx.commit().map_err(|e| state_error(&self.path, e))?;
-            tracing::info!(version = i + 1, "migrated app state");
+            tracing::info!(version = current + 1, "migrated app state");
         }
-        Ok(())
     }
 
     pub fn touch_recent(&self, uri: &str, label: &str) -> Result<()> {
@@ -393,6 +414,26 @@ fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrent_first_opens_of_a_fresh_file_all_succeed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("state.sqlite");
+        let barrier = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            let opens: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        AppState::open(&path).map(|st| st.version().expect("version"))
+                    })
+                })
+                .collect();
+            for open in opens {
+                assert_eq!(open.join().expect("thread").expect("open"), MIGRATIONS.len());
+            }
+        });
+    }
 
     #[test]
     fn migrates_and_keeps_pending_changes_across_reopen() {
