@@ -15,6 +15,8 @@ cargo bench --bench cipher
 echo "==> ratios against sqlite3 and raw adb"
 cargo build --release -q -p sonde-cli -p sonde-devsim
 python3 benches/ratios.py
+echo "==> iOS: a 50 MB pull from the simulated iPhone, native AFC vs libimobiledevice's AFC"
+python3 benches/ios_pull.py
 echo "==> the app (debug build with embedded UI, under Xvfb)"
 cargo build -q --bins --features sonde-desktop/custom-protocol
 xvfb-run -a -s "-screen 0 1280x800x24" node benches/app/app.bench.mjs

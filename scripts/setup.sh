@@ -13,6 +13,7 @@ APT_PACKAGES=(
   python3-venv                         # .tools/venv: SQLCipher 4 fixtures (PyPI sqlcipher3-binary)
   libdbus-1-dev                        # the Secret Service (OS keychain) over D-Bus, and Tauri's tao
   dbus gnome-keyring libsecret-tools   # a real Secret Service in tests, secret-tool as its oracle
+  libimobiledevice-utils ideviceinstaller  # the real iOS clients (idevice_id, ideviceinfo, idevicepair) against the simulated iPhone
   build-essential pkg-config
   libwebkit2gtk-4.1-dev                # Tauri's webview (Linux)
   webkit2gtk-driver                    # WebKitWebDriver, for tauri-driver end-to-end tests

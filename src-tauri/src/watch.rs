@@ -46,6 +46,14 @@ pub fn spawn(app: AppHandle) {
                 None => tracing::warn!("sonde-devsim not found next to the app: no simulated device"),
             }
         }
+        let has_iphone = first.devices.iter().any(|d| d.platform == Platform::Ios);
+        if !has_iphone && simulated_wanted && cfg!(target_os = "linux") {
+            if let Some(devsim) = devsim_binary() {
+                if let Err(e) = core.start_simulated_iphone(&devsim).await {
+                    tracing::warn!(error = %e, "simulated iPhone unavailable");
+                }
+            }
+        }
         let mut last = String::new();
         loop {
             let mut listing = core.devices(&cancel).await;

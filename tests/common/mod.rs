@@ -81,16 +81,19 @@ pub fn test_data_dir() -> PathBuf {
     DIR.get_or_init(|| tempfile::tempdir().expect("data dir")).path().to_path_buf()
 }
 
-/// Runs `sonde` with `args`.
-// TODO(next session): give these runs a private data dir. Doing so exposed a
-// race: concurrent first starts on a fresh data dir fail with "database is
-// locked" (AppState::open's journal_mode/migration is not retried on BUSY).
+/// Runs `sonde` with `args`, its data in this test binary's private data
+/// dir (never the user's `~/.local/share/sonde`).
 pub fn sonde<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(sonde_bin()).args(args).env_remove("SONDE_LOG").output().expect("run sonde")
+    Command::new(sonde_bin())
+        .args(args)
+        .env_remove("SONDE_LOG")
+        .env("SONDE_DATA_DIR", test_data_dir())
+        .output()
+        .expect("run sonde")
 }
 
 /// Runs `sonde`, asserts success, returns stdout.
@@ -156,6 +159,8 @@ pub fn walk_rows(db: &Path, table: &str, limit: usize, extra: &[&str]) -> Vec<se
 }
 
 pub mod device;
+#[cfg(unix)]
+pub mod iphone;
 
 /// Relative paths of every file under `dir`, sorted (empty if absent).
 pub fn walk(dir: &Path) -> Vec<String> {

@@ -8,7 +8,7 @@
 // target/debug/sonde-devsim and target/debug/sonde, .tools/bin/tauri-driver, /usr/bin/adb.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -414,6 +414,58 @@ try {
     assert.equal((await session.findAll('[data-testid="sql-error"]')).length, 0);
     // The script ran in one transaction: its finished UPDATE was rolled back.
     assert.deepEqual(execFileSync(SONDE, ['export', catalog, 'Album', '--format', 'csv'], { env }), before);
+  });
+
+  // The built-in simulated iPhone (sonde-devsim ios), reached through the
+  // real libimobiledevice tools and Sonde's native AFC client (issue 14).
+  const iphoneDir = join(work, 'data/simiphone');
+  const iphoneState = (state) => writeFileSync(join(iphoneDir, 'state.json'), JSON.stringify(state));
+  const iphone = '[data-testid="device-item"][data-id^="ios://"]';
+
+  await step('an untrusted iPhone is listed as such, and usable once trusted (issue 14)', async () => {
+    await session.waitFor(`${iphone}[data-state="device"]`, { timeoutMs: 60_000 });
+    iphoneState({ locked: false, trust: 'denied' });
+    await session.waitFor(`${iphone}[data-state="unauthorized"]`, { timeoutMs: 30_000 });
+    iphoneState({ locked: false, trust: 'trusted' });
+    await session.waitFor(`${iphone}[data-state="device"]`, { timeoutMs: 30_000 });
+  });
+
+  await step('a locked iPhone says to unlock it; unlocked, its apps are listed (issue 14)', async () => {
+    iphoneState({ locked: true, trust: 'trusted' });
+    await session.click(await session.find(iphone));
+    const error = await session.waitFor('.tree-error[data-kind="device_locked"]', { timeoutMs: 60_000 });
+    assert.match(await session.text(error), /unlock it with its passcode/);
+    iphoneState({ locked: false, trust: 'trusted' });
+    await session.click(await session.find('.tree-error[data-kind="device_locked"] button'));
+    await session.waitFor('[data-testid="app-item"][data-id="com.example.journal"]', { timeoutMs: 60_000 });
+  });
+
+  await step('iPhone → app → database → table, edit, push: the container has it (issue 14)', async () => {
+    await session.click(await session.find('[data-testid="app-item"][data-id="com.example.journal"]'));
+    await session.click(await session.waitFor('[data-testid="db-item"][data-uri$="/Documents/journal.sqlite"]', { timeoutMs: 60_000 }));
+    await session.click(await session.waitFor('[data-testid="table-item"][data-name="tag"]', { timeoutMs: 60_000 }));
+    // The previous step left the SQL tab in front.
+    await session.click(await session.find('[data-testid="tab-data"]'));
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('travel') });
+    await session.doubleClick(await cell(0, 'name'));
+    await session.waitFor('[data-testid="cell-editor"]');
+    // Other open databases keep their (hidden) grids: type into the focused
+    // editor, whose text is selected, instead of looking one up.
+    await session.chord(KEY.CONTROL, 'a');
+    await session.keys('edited on the iPhone');
+    await session.keys(KEY.ENTER);
+    await waitText('[data-testid="pending-count"]', '1');
+    await saveAndPush();
+    const tags = JSON.parse(dump(join(iphoneDir, 'containers/com.example.journal/Documents/journal.sqlite')).tag);
+    assert.equal(tags[0].name, 'edited on the iPhone');
+  });
+
+  await step("a release build says only development builds expose their data (issue 14)", async () => {
+    // The simulated Android device has a com.example.bank too: the iPhone's.
+    const onIphone = `li:has(> ${iphone})`;
+    await session.click(await session.find(`${onIphone} [data-testid="app-item"][data-id="com.example.bank"]`));
+    const error = await session.waitFor(`${onIphone} .tree-error[data-kind="not_development_build"]`, { timeoutMs: 60_000 });
+    assert.match(await session.text(error), /development build/);
   });
 } finally {
   await session?.close();

@@ -55,6 +55,10 @@ describe("wording", () => {
     assert.doesNotMatch((await row.getAttribute("class")) ?? "", /problem/);
     // A real problem still is one.
     assert.match((await page.locator('[data-testid="diagnostics-tools"] tr[data-tool="idevice_id"]').getAttribute("class")) ?? "", /problem/);
+    // A missing afcclient is no problem: the built-in AFC client takes over, and says so.
+    const afc = page.locator('[data-testid="diagnostics-tools"] tr[data-tool="afcclient"]');
+    assert.match(await afc.textContent(), /OK · iOS app containers: built-in AFC client/);
+    assert.doesNotMatch((await afc.getAttribute("class")) ?? "", /problem|muted/);
     await page.close();
   });
 });

@@ -5,4 +5,9 @@ export type ToolInfo = { tool: Tool, path: string | null, version: string | null
 /**
  * Why it is unusable, in words a user can act on.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * What Sonde does about it (e.g. which path reaches iOS app
+ * containers); not a problem.
+ */
+note?: string, };

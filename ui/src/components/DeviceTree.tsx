@@ -17,7 +17,7 @@ import { CloseDb, FrameworkTag, TableList } from "./TableList";
 const PLATFORM: Record<string, string> = { android: "Android", ios: "iOS", sim: "iOS Simulator" };
 
 const STATE_HINT: Record<string, string> = {
-  unauthorized: "Accept the USB debugging prompt on the phone.",
+  unauthorized: "Accept the USB debugging prompt on the phone (iPhone: unlock it and tap Trust).",
   offline: "Offline: unplug and reconnect the cable, then unlock the phone.",
   shutdown: "Not booted: its files can still be read.",
   unknown: "State unknown.",

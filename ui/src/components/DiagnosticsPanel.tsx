@@ -17,7 +17,8 @@ const MAC_ONLY = new Set(["xcrun"]);
 
 function toolStatus(t: ToolInfo): { text: string; problem: boolean } {
   if (MAC_ONLY.has(t.tool) && !isMac && !t.path) return { text: `Not available on ${osName} (iOS simulators need a Mac)`, problem: false };
-  return t.problem ? { text: t.problem, problem: true } : { text: "OK", problem: false };
+  if (t.problem) return { text: t.problem, problem: true };
+  return { text: t.note ? `OK · ${t.note}` : "OK", problem: false };
 }
 
 function SimulatedDeviceDir({ dir }: { dir: string }) {
@@ -65,7 +66,7 @@ export function DiagnosticsPanel({ onClose }: { onClose(): void }) {
                 {diag.tools.map((t) => {
                   const status = toolStatus(t);
                   return (
-                    <tr key={t.tool} data-tool={t.tool} className={status.problem ? "problem" : status.text === "OK" ? "" : "muted"}>
+                    <tr key={t.tool} data-tool={t.tool} className={status.problem ? "problem" : status.text.startsWith("OK") ? "" : "muted"}>
                       <td className="mono">{t.tool}</td>
                       <td className="mono">{t.path ?? "—"}</td>
                       <td>{t.version ?? "—"}</td>

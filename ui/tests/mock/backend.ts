@@ -915,6 +915,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
           tools: [
             { tool: "adb", path: "/usr/bin/adb", version: "35.0.1", problem: null },
             { tool: "idevice_id", path: null, version: null, problem: "not found: install libimobiledevice (apt install libimobiledevice-utils)" },
+            { tool: "afcclient", path: null, version: null, problem: null, note: "iOS app containers: built-in AFC client (usbmuxd, lockdown, house_arrest)" },
             mac
               ? { tool: "xcrun", path: "/usr/bin/xcrun", version: "xcrun version 70", problem: null }
               : { tool: "xcrun", path: null, version: null, problem: "install Xcode (macOS only)" },

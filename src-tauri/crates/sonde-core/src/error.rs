@@ -76,6 +76,8 @@ pub enum ErrorKind {
     AdbMissing,
     ToolMissing,
     Unauthorized,
+    /// An iOS device that must be unlocked with its passcode.
+    DeviceLocked,
     Offline,
     DeviceNotFound,
     NotDebuggable,
@@ -183,7 +185,8 @@ impl CoreError {
 fn device_kind(e: &DeviceError) -> ErrorKind {
     match e {
         DeviceError::ToolMissing { tool: "adb", .. } => ErrorKind::AdbMissing,
-        DeviceError::ToolMissing { .. } => ErrorKind::ToolMissing,
+        DeviceError::ToolMissing { .. } | DeviceError::MuxUnavailable { .. } => ErrorKind::ToolMissing,
+        DeviceError::Locked { .. } => ErrorKind::DeviceLocked,
         DeviceError::Unauthorized { .. } | DeviceError::Untrusted { .. } => ErrorKind::Unauthorized,
         DeviceError::Offline { .. } | DeviceError::SimulatorShutDown { .. } => ErrorKind::Offline,
         DeviceError::DeviceNotFound { .. } => ErrorKind::DeviceNotFound,

@@ -35,6 +35,7 @@ mod rebase;
 mod schema_guard;
 mod service;
 mod simulated;
+mod simulated_iphone;
 mod sql;
 mod transfer;
 #[cfg(feature = "keychain")]
@@ -52,6 +53,7 @@ pub use open::OpenDb;
 pub use rebase::{Conflict, Keep, RebaseReport};
 pub use service::{CoreConfig, Sonde};
 pub use simulated::SimulatedDevice;
+pub use simulated_iphone::SimulatedIphone;
 pub use sql::{RunScope, SqlResult, SqlRun, StatementResult};
 pub use transfer::PushOutcome;
 #[cfg(feature = "keychain")]

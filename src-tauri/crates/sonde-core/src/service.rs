@@ -5,6 +5,7 @@ use crate::blocking::blocking;
 use crate::cursors::Cursors;
 use crate::error::Result;
 use crate::simulated::SimulatedDevice;
+use crate::simulated_iphone::SimulatedIphone;
 use sonde_db::appstate::AppState;
 use sonde_device::layer::{DeviceConfig, DeviceLayer};
 use std::path::PathBuf;
@@ -50,6 +51,7 @@ pub struct Sonde {
     pub(crate) cursors: Cursors,
     pub(crate) versions: crate::versions::Versions,
     pub(crate) simulated: Mutex<Option<SimulatedDevice>>,
+    pub(crate) simulated_iphone: Mutex<Option<SimulatedIphone>>,
     pub(crate) writes: crate::write_lock::WriteLocks,
     /// The files' state right after Sonde's own last write to a local or
     /// simulator database, by location (see `watch`).
@@ -82,6 +84,7 @@ impl Sonde {
             state: Arc::new(state),
             cursors: Cursors::default(),
             simulated: Mutex::new(None),
+            simulated_iphone: Mutex::new(None),
             writes: Default::default(),
             own_writes: Mutex::default(),
             secret_states: Mutex::default(),

@@ -133,8 +133,9 @@ impl AppState {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(|e| state_error(&self.path, e))?;
-            let current: i64 =
-                tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| state_error(&self.path, e))?;
+            let current: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| state_error(&self.path, e))?;
             let current = usize::try_from(current).unwrap_or(0);
             if current > MIGRATIONS.len() {
                 return Err(DbError::AppState {

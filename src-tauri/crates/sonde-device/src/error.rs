@@ -49,6 +49,10 @@ pub enum DeviceError {
     OutputTooLarge { tool: &'static str, limit_mib: usize },
     #[error("iOS device {udid} is locked or does not trust this computer: unlock it, tap \"Trust\" (or run `idevicepair pair`) and retry")]
     Untrusted { udid: String },
+    #[error("iOS device {udid} is locked: unlock it with its passcode and retry")]
+    Locked { udid: String },
+    #[error("usbmuxd is not reachable at {address} ({detail}): Linux: install usbmuxd (apt install usbmuxd) and reconnect the device; macOS/Windows: it comes with Apple's device support (Finder, iTunes or Apple Devices)")]
+    MuxUnavailable { address: String, detail: String },
     #[error("the container of {bundle} is not accessible: the app is not installed, or it is not a development build (only apps signed for development, e.g. run from Xcode, expose their container over USB)")]
     NotDevelopmentBuild { bundle: String },
     #[error("simulator {udid} is shut down: boot it (`xcrun simctl boot {udid}` or open it in Simulator) and retry")]

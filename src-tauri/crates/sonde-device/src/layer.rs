@@ -3,7 +3,9 @@
 
 use crate::android::{self, Android};
 use crate::error::{DeviceError, Result};
-use crate::ios::Ios;
+use crate::ios::native::usbmux::MuxAddress;
+use crate::ios::native::Native;
+use crate::ios::{AfcPath, Ios};
 use crate::model::{
     App, DbFile, Device, Fingerprint, Platform, Progress, PullOptions, Pulled, PushOptions, PushReport,
 };
@@ -14,6 +16,7 @@ use crate::tools::{self, Tool, ToolEnv, ToolInfo, Tools};
 use crate::uri::DeviceUri;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::sync::OnceCell;
 use tracing::instrument;
 
@@ -65,12 +68,25 @@ pub struct DeviceLayer {
     config: DeviceConfig,
     workspace: Workspace,
     tools: OnceCell<Tools>,
+    /// The usbmuxd iOS devices are reached through, with its open sessions.
+    native: std::sync::RwLock<Arc<Native>>,
 }
 
 impl DeviceLayer {
     pub fn new(config: DeviceConfig) -> Self {
         let workspace = Workspace::new(config.workspace.clone());
-        DeviceLayer { config, workspace, tools: OnceCell::new() }
+        let native = Arc::new(Native::new(MuxAddress::from_process()));
+        DeviceLayer { config, workspace, tools: OnceCell::new(), native: std::sync::RwLock::new(native) }
+    }
+
+    /// Reaches iOS devices through the usbmuxd at `addr` from now on (the
+    /// built-in simulated iPhone), tools included.
+    pub fn use_usbmuxd(&self, addr: MuxAddress) {
+        *self.native.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(Native::new(addr));
+    }
+
+    fn native(&self) -> Arc<Native> {
+        Arc::clone(&self.native.read().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -82,8 +98,20 @@ impl DeviceLayer {
         self.tools.get_or_init(|| tools::discover(&self.config.env)).await
     }
 
+    /// The tools found, and which path reaches iOS app containers (a
+    /// missing `afcclient` is no problem: the built-in client takes over).
     pub async fn tool_report(&self) -> Vec<ToolInfo> {
-        self.tools().await.report.clone()
+        let tools = self.tools().await;
+        let forced = std::env::var("SONDE_IOS_AFC").ok();
+        let afc = AfcPath::choose(forced.as_deref(), tools.path(Tool::Afcclient).is_some());
+        let mut report = tools.report.clone();
+        for t in report.iter_mut().filter(|t| t.tool == Tool::Afcclient) {
+            t.note = Some(format!("iOS app containers: {}", afc.describe()));
+            if afc == AfcPath::Native {
+                t.problem = None;
+            }
+        }
+        report
     }
 
     async fn tool(&self, tool: Tool) -> Result<PathBuf> {
@@ -98,7 +126,7 @@ impl DeviceLayer {
     }
 
     pub async fn ios(&self) -> Result<Ios> {
-        let mut ios = Ios::new(self.tools().await)?;
+        let mut ios = Ios::new(self.tools().await)?.with_native(self.native());
         ios.timeouts = self.config.ios_timeouts;
         Ok(ios)
     }

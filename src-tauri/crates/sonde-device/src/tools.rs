@@ -119,6 +119,11 @@ pub struct ToolInfo {
     pub version: Option<String>,
     /// Why it is unusable, in words a user can act on.
     pub problem: Option<String>,
+    /// What Sonde does about it (e.g. which path reaches iOS app
+    /// containers); not a problem.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Found tools, by kind.
@@ -162,7 +167,13 @@ pub async fn discover(env: &ToolEnv) -> Tools {
 
 async fn probe(env: &ToolEnv, tool: Tool, cancel: &CancellationToken) -> ToolInfo {
     let Some(path) = env.candidates(tool).into_iter().find(|p| is_executable(p)) else {
-        return ToolInfo { tool, path: None, version: None, problem: Some(tool.install_hint().to_owned()) };
+        return ToolInfo {
+            tool,
+            path: None,
+            version: None,
+            problem: Some(tool.install_hint().to_owned()),
+            note: None,
+        };
     };
     let call = ToolCall::new(tool.binary(), "tool.version", &path, VERSION_TIMEOUT)
         .args(tool.version_args().iter().copied())
@@ -171,9 +182,11 @@ async fn probe(env: &ToolEnv, tool: Tool, cancel: &CancellationToken) -> ToolInf
         Ok(out) => {
             let text = if out.stdout.is_empty() { out.stderr_text() } else { out.stdout_text() };
             let version = text.lines().next().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
-            ToolInfo { tool, path: Some(path), version, problem: None }
+            ToolInfo { tool, path: Some(path), version, problem: None, note: None }
         }
-        Err(e) => ToolInfo { tool, path: Some(path), version: None, problem: Some(e.to_string()) },
+        Err(e) => {
+            ToolInfo { tool, path: Some(path), version: None, problem: Some(e.to_string()), note: None }
+        }
     }
 }
 

@@ -53,6 +53,8 @@
 pub mod config;
 pub mod demo;
 pub mod faults;
+#[cfg(target_os = "linux")]
+pub mod ios;
 pub mod live;
 pub mod protocol;
 pub mod server;

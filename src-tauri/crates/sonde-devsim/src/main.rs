@@ -56,6 +56,26 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         messages: usize,
     },
+    /// Serve the simulated iPhone in DIR as a usbmuxd on the Unix socket
+    /// PATH until killed; prints `usbmuxd PATH UDID` when ready.
+    #[cfg(target_os = "linux")]
+    Ios {
+        /// Phone directory (info.json, apps.json, containers/, pairing/...).
+        #[arg(long)]
+        root: PathBuf,
+        /// The Unix socket to listen on (USBMUXD_SOCKET_ADDRESS=UNIX:PATH).
+        #[arg(long)]
+        socket: PathBuf,
+        /// Exit when stdin reaches end of file.
+        #[arg(long)]
+        exit_with_stdin: bool,
+    },
+    /// Write the demo iPhone into DIR.
+    #[cfg(target_os = "linux")]
+    IosDemo {
+        /// Target directory (created if missing).
+        dir: PathBuf,
+    },
     /// Write one of the generated sample databases to OUT.
     Fixture {
         #[arg(value_enum)]
@@ -93,25 +113,73 @@ async fn serve(root: PathBuf, port: u16, live: Option<u64>) -> Result<(), sonde_
     sonde_devsim::serve(listener, device).await
 }
 
+#[cfg(target_os = "linux")]
+async fn serve_ios(root: PathBuf, socket: PathBuf) -> Result<(), sonde_devsim::ios::IosError> {
+    let (sim, listener) = sonde_devsim::ios::prepare(&root, &socket)?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "usbmuxd {} {}", socket.display(), sim.phone.udid())?;
+        stdout.flush()?;
+    }
+    sonde_devsim::ios::serve(listener, sim).await
+}
+
+fn exit_with_stdin() {
+    std::thread::spawn(|| {
+        let mut sink = [0u8; 256];
+        let mut stdin = std::io::stdin().lock();
+        while matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(n) if n > 0) {}
+        std::process::exit(0);
+    });
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("sonde-devsim: cannot start runtime: {e}");
+            None
+        }
+    }
+}
+
 fn main() -> ExitCode {
     init_logging();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { root, port, exit_with_stdin, live } => {
-            if exit_with_stdin {
-                std::thread::spawn(|| {
-                    let mut sink = [0u8; 256];
-                    let mut stdin = std::io::stdin().lock();
-                    while matches!(std::io::Read::read(&mut stdin, &mut sink), Ok(n) if n > 0) {}
-                    std::process::exit(0);
-                });
+        #[cfg(target_os = "linux")]
+        Command::Ios { root, socket, exit_with_stdin: exit } => {
+            if exit {
+                exit_with_stdin();
             }
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-                Ok(rt) => rt,
+            let Some(runtime) = runtime() else {
+                return ExitCode::FAILURE;
+            };
+            match runtime.block_on(serve_ios(root, socket)) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("sonde-devsim: cannot start runtime: {e}");
-                    return ExitCode::FAILURE;
+                    eprintln!("sonde-devsim: {e}");
+                    ExitCode::FAILURE
                 }
+            }
+        }
+        #[cfg(target_os = "linux")]
+        Command::IosDemo { dir } => match sonde_devsim::ios::demo::write_demo(&dir) {
+            Ok(()) => {
+                println!("demo iPhone written to {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("sonde-devsim: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Serve { root, port, exit_with_stdin: exit, live } => {
+            if exit {
+                exit_with_stdin();
+            }
+            let Some(runtime) = runtime() else {
+                return ExitCode::FAILURE;
             };
             match runtime.block_on(serve(root, port, live)) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -171,13 +171,17 @@ pub fn doctor(ctx: &Ctx, json: bool) -> CliResult {
             vec![
                 format!("{:?}", t.tool).to_lowercase(),
                 t.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into()),
-                t.version.clone().or_else(|| t.problem.clone()).unwrap_or_default(),
+                [t.version.as_deref().or(t.problem.as_deref()), t.note.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ]
         })
         .collect();
     let mut out = stdout();
     out.write_all(
-        render::table(&["tool".into(), "path".into(), "version / problem".into()], &rows).as_bytes(),
+        render::table(&["tool".into(), "path".into(), "version / problem / note".into()], &rows).as_bytes(),
     )?;
     out.flush()?;
     Ok(())

@@ -14,6 +14,7 @@
 //!   command ...`) on STDOUT and the tool still exits 0, so every answer is
 //!   inspected, not just the status.
 
+use super::native::NativeAfc;
 use super::parse::{self, Entry, Stat};
 use crate::error::{DeviceError, Result};
 use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutput};
@@ -48,20 +49,86 @@ pub(crate) fn abs(rel: &str) -> String {
     format!("/{rel}")
 }
 
-pub(crate) struct Afc<'a> {
+/// One app container, through `afcclient` or the native client (see
+/// `native/`): the same operations, answers and errors either way.
+pub(crate) enum Afc<'a> {
+    Tool(ToolAfc<'a>),
+    Native(NativeAfc<'a>),
+}
+
+macro_rules! delegate {
+    ($self:ident, $afc:ident => $call:expr) => {
+        match $self {
+            Afc::Tool($afc) => $call.await,
+            // Boxed: the native client's futures nest deeply, and callers'
+            // futures (a core operation) would otherwise exceed the
+            // compiler's layout depth.
+            Afc::Native($afc) => Box::pin($call).await,
+        }
+    };
+}
+
+impl Afc<'_> {
+    /// Whether the container can be opened at all: `false` for apps iOS
+    /// does not vend a container for.
+    pub async fn probe(&self, cancel: &CancellationToken) -> Result<bool> {
+        delegate!(self, a => a.probe(cancel))
+    }
+
+    /// Base names in a directory.
+    pub async fn ls(&self, rel: &str, cancel: &CancellationToken) -> Result<Vec<String>> {
+        delegate!(self, a => a.ls(rel, cancel))
+    }
+
+    /// Entries with kind and size; `None` when the answer's shape is unknown.
+    pub async fn ls_long(&self, rel: &str, cancel: &CancellationToken) -> Result<Option<Vec<Entry>>> {
+        delegate!(self, a => a.ls_long(rel, cancel))
+    }
+
+    /// File info; `None` when the path does not exist.
+    pub async fn info(&self, rel: &str, cancel: &CancellationToken) -> Result<Option<Stat>> {
+        delegate!(self, a => a.info(rel, cancel))
+    }
+
+    /// Downloads a file into `local` (replaced).
+    pub async fn get(&self, rel: &str, local: &Path, size: u64, cancel: &CancellationToken) -> Result<()> {
+        delegate!(self, a => a.get(rel, local, size, cancel))
+    }
+
+    /// Uploads a file to a path that does not exist yet; callers verify.
+    pub async fn put(&self, local: &Path, rel: &str, size: u64, cancel: &CancellationToken) -> Result<()> {
+        delegate!(self, a => a.put(local, rel, size, cancel))
+    }
+
+    /// Renames, replacing an existing target like rename(2).
+    pub async fn mv(&self, from: &str, to: &str, cancel: &CancellationToken) -> Result<()> {
+        delegate!(self, a => a.mv(from, to, cancel))
+    }
+
+    /// Removes a file; a file that is already gone is not an error.
+    pub async fn rm(&self, rel: &str, cancel: &CancellationToken) -> Result<()> {
+        delegate!(self, a => a.rm(rel, cancel))
+    }
+}
+
+pub(crate) struct ToolAfc<'a> {
     pub program: &'a Path,
     pub udid: &'a str,
     pub bundle: &'a str,
     pub timeouts: Timeouts,
     pub retry: Retry,
+    /// Extra environment (`USBMUXD_SOCKET_ADDRESS`).
+    pub env: Vec<(OsString, OsString)>,
 }
 
-impl Afc<'_> {
+impl ToolAfc<'_> {
     fn call(&self, what: String, timeout: Duration, args: Vec<OsString>) -> ToolCall {
-        ToolCall::new("afcclient", "tool.afcclient", self.program, timeout)
+        let mut call = ToolCall::new("afcclient", "tool.afcclient", self.program, timeout)
             .args(["-u", self.udid, "--container", self.bundle, "--"])
             .args(args)
-            .what(what)
+            .what(what);
+        call.env.clone_from(&self.env);
+        call
     }
 
     /// Runs one command with retries; `subject` names the path in errors.

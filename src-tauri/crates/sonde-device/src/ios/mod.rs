@@ -13,6 +13,7 @@
 //! device, no way to stop an app.
 
 mod afc;
+pub mod native;
 pub mod parse;
 mod pull;
 mod push;
@@ -29,20 +30,59 @@ use crate::runner::{self, CancellationToken, Retry, Timeouts, ToolCall, ToolOutp
 use crate::snapshot::{Snapshot, Workspace};
 use crate::tools::{Tool, Tools};
 use crate::uri::DeviceUri;
-use afc::Afc;
+use afc::{Afc, ToolAfc};
 use futures::stream::{self, StreamExt, TryStreamExt};
+use native::usbmux::MuxAddress;
+use native::{Native, NativeAfc};
 use parse::validate_udid;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// libimobiledevice's default timeouts (every call starts a new process and
 /// device connection): 20 s per command, transfers 30 s + 1 s/MiB.
 pub const TIMEOUTS: Timeouts = Timeouts::new(20, 30, 1000);
+
+/// How app containers are reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum AfcPath {
+    /// libimobiledevice's `afcclient`, where it is installed.
+    Tool,
+    /// Sonde's own usbmuxd/lockdown/house_arrest/AFC client.
+    Native,
+}
+
+impl AfcPath {
+    /// `SONDE_IOS_AFC` (`tool` / `native`) when set, else the tool when
+    /// `afcclient` was found, else the native client.
+    pub fn choose(forced: Option<&str>, afcclient_found: bool) -> AfcPath {
+        match forced.map(str::trim) {
+            Some("native") => AfcPath::Native,
+            Some("tool") if afcclient_found => AfcPath::Tool,
+            _ if afcclient_found => AfcPath::Tool,
+            _ => AfcPath::Native,
+        }
+    }
+
+    /// What `sonde doctor` and the app's diagnostics say.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AfcPath::Tool => "afcclient (libimobiledevice)",
+            AfcPath::Native => "built-in AFC client (usbmuxd, lockdown, house_arrest)",
+        }
+    }
+}
 
 pub struct Ios {
     idevice_id: PathBuf,
     ideviceinfo: Option<PathBuf>,
     ideviceinstaller: Option<PathBuf>,
     afcclient: Option<PathBuf>,
+    afc_path: AfcPath,
+    native: Arc<Native>,
+    /// `USBMUXD_SOCKET_ADDRESS` for the tools, when set by [`Ios::with_usbmuxd`].
+    mux_env: Option<String>,
     pub timeouts: Timeouts,
     pub retry: Retry,
 }
@@ -56,7 +96,12 @@ impl Ios {
             .map(Path::to_path_buf)
             .ok_or_else(|| tools.missing(Tool::IdeviceId))?;
         let path = |t: Tool| tools.path(t).map(Path::to_path_buf);
+        let forced = std::env::var("SONDE_IOS_AFC").ok();
+        let afc_path = AfcPath::choose(forced.as_deref(), tools.path(Tool::Afcclient).is_some());
         Ok(Ios {
+            afc_path,
+            native: Arc::new(Native::new(MuxAddress::from_process())),
+            mux_env: None,
             idevice_id,
             ideviceinfo: path(Tool::Ideviceinfo),
             ideviceinstaller: path(Tool::Ideviceinstaller),
@@ -70,15 +115,51 @@ impl Ios {
         path.as_deref().ok_or_else(|| DeviceError::ToolMissing { tool: tool.binary(), hint: hint.to_owned() })
     }
 
+    /// Talks to the usbmuxd at `addr` (the native client, and the tools
+    /// through `USBMUXD_SOCKET_ADDRESS`) instead of the process's.
+    pub fn with_usbmuxd(self, addr: MuxAddress) -> Ios {
+        self.with_native(Arc::new(Native::new(addr)))
+    }
+
+    /// Shares `native`'s usbmuxd and open container sessions (the device
+    /// layer keeps one across operations).
+    pub fn with_native(mut self, native: Arc<Native>) -> Ios {
+        self.mux_env = Some(native.mux.to_string());
+        self.native = native;
+        self
+    }
+
+    /// Reaches containers through `path` (the native client is always
+    /// available; the tool path needs `afcclient`).
+    pub fn with_afc_path(mut self, path: AfcPath) -> Ios {
+        self.afc_path = path;
+        self
+    }
+
+    fn tool_env(&self) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+        self.mux_env.iter().map(|v| ("USBMUXD_SOCKET_ADDRESS".into(), v.into())).collect()
+    }
+
+    /// Which path reaches app containers.
+    pub fn afc_path(&self) -> AfcPath {
+        self.afc_path
+    }
+
     fn afc<'a>(&'a self, udid: &'a str, bundle: &'a str) -> Result<Afc<'a>> {
         validate_udid(udid)?;
         validate_id("bundle id", bundle)?;
-        let program = self.require(
-            &self.afcclient,
-            Tool::Afcclient,
-            "install a libimobiledevice release that includes afcclient (2023 or later; macOS: brew install libimobiledevice)",
-        )?;
-        Ok(Afc { program, udid, bundle, timeouts: self.timeouts, retry: self.retry })
+        let (timeouts, retry) = (self.timeouts, self.retry);
+        Ok(match self.afc_path {
+            AfcPath::Native => Afc::Native(NativeAfc { native: &self.native, udid, bundle, timeouts, retry }),
+            AfcPath::Tool => {
+                let program = self.require(
+                    &self.afcclient,
+                    Tool::Afcclient,
+                    "install a libimobiledevice release that includes afcclient, or unset SONDE_IOS_AFC",
+                )?;
+                Afc::Tool(ToolAfc { program, udid, bundle, timeouts, retry, env: self.tool_env() })
+            }
+        })
     }
 
     /// Runs `idevice_id`, `ideviceinfo` or `ideviceinstaller` with retries.
@@ -94,9 +175,10 @@ impl Ios {
             Tool::Ideviceinfo => "tool.ideviceinfo",
             _ => "tool.ideviceinstaller",
         };
-        let call = ToolCall::new(tool.binary(), metric, program, self.timeouts.command)
-            .args(args.iter().copied())
-            .what(format!("{} {}", tool.binary(), args.last().copied().unwrap_or("")));
+        let mut call =
+            ToolCall::new(tool.binary(), metric, program, self.timeouts.command).args(args.iter().copied());
+        call.env = self.tool_env();
+        let call = call.what(format!("{} {}", tool.binary(), args.last().copied().unwrap_or("")));
         runner::retry(self.retry, cancel, || runner::run(&call, cancel)).await
     }
 
@@ -188,16 +270,17 @@ impl Ios {
         let checks = user.into_iter().map(|a| (a, false)).chain(system.into_iter().map(|a| (a, true)));
         let mut apps: Vec<App> = stream::iter(checks)
             .map(|(a, system)| async move {
-                let debuggable = match (&self.afcclient, system) {
-                    (Some(_), false) => match self.afc(udid, &a.id)?.probe(cancel).await {
+                let debuggable = if system {
+                    None
+                } else {
+                    match self.afc(udid, &a.id)?.probe(cancel).await {
                         Ok(open) => Some(open),
                         Err(DeviceError::Cancelled) => return Err(DeviceError::Cancelled),
                         Err(e) => {
                             tracing::debug!(app = %a.id, error = %e, "container check failed");
                             None
                         }
-                    },
-                    _ => None,
+                    }
                 };
                 Ok(App { id: a.id, name: a.name, version: a.version, system, debuggable })
             })
@@ -291,6 +374,10 @@ fn installer_error(out: &ToolOutput, udid: &str) -> Option<DeviceError> {
     let text = format!("{}\n{}", out.stderr_text(), out.stdout_text());
     if text.contains("No iOS device found") || text.contains("No device found") {
         Some(DeviceError::DeviceNotFound { device: format!("ios://{udid}") })
+    } else if text.contains("Could not start com.apple.mobile.installation_proxy") {
+        // lockdownd refuses to start services on a locked phone
+        // (PasswordProtected) while sessions still work (docs/ios-facts.md).
+        Some(DeviceError::Locked { udid: udid.to_owned() })
     } else if afc::is_untrusted(&text) || text.contains("Could not connect to lockdownd") {
         Some(DeviceError::Untrusted { udid: udid.to_owned() })
     } else if text.contains("Invalid UDID") {
