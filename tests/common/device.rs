@@ -2,10 +2,8 @@
 //! server, driven through the real `adb` client and the real `sonde` CLI.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 pub const ADB: &str = "/usr/bin/adb";
@@ -45,14 +43,7 @@ impl Sim {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn sonde-devsim (cargo build --workspace --bins first)");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(15)).expect("sonde-devsim ready line");
+        let line = super::ready_line(&mut child, Duration::from_secs(15));
         let serial = line.trim().strip_prefix("adb-device ").expect("ready line form").to_owned();
         Sim { child, serial, dir: dir.to_owned() }
     }

@@ -5,10 +5,8 @@
 //! Debian): [`Iphone::fake_afcclient_bin`] points one at this phone.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 pub const PLANNER: &str = "com.example.planner";
@@ -47,14 +45,7 @@ impl Iphone {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn sonde-devsim (cargo build --workspace --bins first)");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(20)).expect("sonde-devsim ios ready line");
+        let line = super::ready_line(&mut child, Duration::from_secs(20));
         let mut words = line.split_whitespace();
         assert_eq!(words.next(), Some("usbmuxd"), "ready line {line:?}");
         assert_eq!(words.next().map(PathBuf::from), Some(socket.clone()), "ready line {line:?}");

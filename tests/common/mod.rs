@@ -182,6 +182,20 @@ pub fn walk(dir: &Path) -> Vec<String> {
 
 /// Runs a command with captured output; kills it and fails the test if it
 /// is still running after `limit` (a hang is a bug, never a slow pass).
+/// The first stdout line of a service the test just spawned (its ready
+/// line), or a failure after `limit`: waits on the line, never sleeps.
+pub fn ready_line(child: &mut std::process::Child, limit: Duration) -> String {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("stdout piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    rx.recv_timeout(limit).expect("ready line")
+}
+
 pub fn run_within(mut cmd: Command, limit: Duration) -> Output {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
