@@ -59,6 +59,16 @@ describe("navigation", () => {
     await page.locator('[data-testid="device-item"][data-id="android://R58M123ABC"]').click();
     await page.getByText("Accept the USB debugging prompt on the phone.").waitFor();
     assert.equal((await calls(page, "list_apps")).length, 0, "no app listing on an unauthorized device");
+    // An untrusted iPhone asks for Trust, not for USB debugging.
+    await page.evaluate(() =>
+      window.__sondeMock.emit("devices-changed", {
+        devices: [{ platform: "ios", id: "UNTRUSTED1", name: "Ada's iPhone", model: null, os_version: null, kind: "physical", state: "unauthorized", raw_state: "unauthorized" }],
+        problems: [],
+      }),
+    );
+    await page.locator('[data-testid="device-item"][data-id="ios://UNTRUSTED1"]').click();
+    await page.getByText('Unlock the iPhone and tap Trust on "Trust This Computer?".').waitFor();
+    assert.equal(await page.getByText("Accept the USB debugging prompt on the phone.").count(), 0);
     await page.close();
   });
 

@@ -17,11 +17,20 @@ import { CloseDb, FrameworkTag, TableList } from "./TableList";
 const PLATFORM: Record<string, string> = { android: "Android", ios: "iOS", sim: "iOS Simulator" };
 
 const STATE_HINT: Record<string, string> = {
-  unauthorized: "Accept the USB debugging prompt on the phone (iPhone: unlock it and tap Trust).",
+  unauthorized: "Accept the USB debugging prompt on the phone.",
   offline: "Offline: unplug and reconnect the cable, then unlock the phone.",
   shutdown: "Not booted: its files can still be read.",
   unknown: "State unknown.",
 };
+
+// An iPhone asks a different question than an Android phone.
+const IOS_STATE_HINT: Record<string, string> = {
+  unauthorized: "Unlock the iPhone and tap Trust on \"Trust This Computer?\".",
+};
+
+function stateHint(device: Device): string {
+  return (device.platform === "ios" ? IOS_STATE_HINT[device.state] : undefined) ?? STATE_HINT[device.state] ?? device.raw_state;
+}
 
 type Load<T> = { at: "idle" } | { at: "loading" } | { at: "ok"; items: T } | { at: "error"; kind: string; message: string };
 
@@ -98,7 +107,7 @@ export function DeviceNode({ device, simulated }: { device: Device; simulated: b
       </button>
       {open && (
         <div className="tree-children">
-          {!usable && <div className="tree-hint">{STATE_HINT[device.state] ?? device.raw_state}</div>}
+          {!usable && <div className="tree-hint">{stateHint(device)}</div>}
           {usable && apps.at === "loading" && <div className="tree-loading">Loading apps…</div>}
           {apps.at === "error" && <NodeError kind={apps.kind} message={apps.message} retry={retry} />}
           {apps.at === "ok" && (
