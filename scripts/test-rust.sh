@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-BESIDE='^(device_fault_matrix|ios_device)-'
+BESIDE='^(device_fault_matrix|ios_device|device_ios_faults)-'
 binaries=$(cargo test --workspace --locked "$@" --no-run --message-format=json-render-diagnostics | python3 -c '
 import json, os, sys
 for line in sys.stdin:

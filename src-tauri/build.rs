@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "list_devices",
     "list_apps",
     "list_databases",
+    "list_virtual_devices",
+    "boot_virtual_device",
     "open_database",
     "open_file_dialog",
     "forget_cipher_key",

@@ -8,45 +8,14 @@
 
 mod common;
 
-use common::iphone::{Iphone, BANK, JOURNAL, JOURNAL_DB, PLANNER, PLANNER_DB};
+use common::iphone::{require_tools, Iphone, BANK, JOURNAL, JOURNAL_DB, PATHS, PLANNER, PLANNER_DB};
 use sonde_device::ios::native::usbmux::MuxAddress;
-use sonde_device::ios::{AfcPath, Ios};
+use sonde_device::ios::AfcPath;
 use sonde_device::model::{DeviceState, PushOptions};
-use sonde_device::runner::{CancellationToken, Retry};
+use sonde_device::runner::CancellationToken;
 use sonde_device::snapshot::Workspace;
-use sonde_device::tools::{self, ToolEnv};
-use sonde_device::{DeviceError, DeviceUri, Platform};
+use sonde_device::DeviceError;
 use std::path::Path;
-use std::time::Duration;
-
-const PATHS: [AfcPath; 2] = [AfcPath::Native, AfcPath::Tool];
-
-fn require_tools() {
-    for tool in ["idevice_id", "ideviceinfo", "ideviceinstaller"] {
-        assert!(
-            Path::new("/usr/bin").join(tool).exists(),
-            "/usr/bin/{tool} is missing: install libimobiledevice-utils and ideviceinstaller (scripts/setup.sh does)"
-        );
-    }
-}
-
-/// The adapter for `phone`, reaching containers through `path`.
-async fn ios(phone: &Iphone, path: AfcPath, scratch: &Path) -> Ios {
-    require_tools();
-    let fake_bin = phone.fake_afcclient_bin(scratch);
-    let dirs = format!("{}:/usr/bin", fake_bin.parent().expect("bin").display());
-    let tools = tools::discover(&ToolEnv::default().with("PATH", &dirs).with("HOME", "/nonexistent")).await;
-    let mut ios = Ios::new(&tools)
-        .expect("idevice_id found")
-        .with_usbmuxd(MuxAddress::Unix(phone.socket.to_string_lossy().into_owned()))
-        .with_afc_path(path);
-    ios.retry = Retry { attempts: 3, base: Duration::from_millis(5), max: Duration::from_millis(20) };
-    ios
-}
-
-fn uri(phone: &Iphone, bundle: &str, path: &str) -> DeviceUri {
-    DeviceUri::for_file(Platform::Ios, &phone.udid, bundle, path)
-}
 
 fn rows(db: &Path, sql: &str) -> i64 {
     let conn =
@@ -58,7 +27,7 @@ fn rows(db: &Path, sql: &str) -> i64 {
 async fn the_real_tools_list_the_phone_and_its_apps() {
     let phone = Iphone::start();
     let scratch = tempfile::tempdir().expect("tmp");
-    let ios = ios(&phone, AfcPath::Native, scratch.path()).await;
+    let ios = phone.adapter(AfcPath::Native, scratch.path()).await;
     let cancel = CancellationToken::new();
     let devices = ios.devices(&cancel).await.expect("devices");
     assert_eq!(devices.len(), 1, "{devices:?}");
@@ -81,9 +50,9 @@ async fn both_paths_find_pull_and_push_the_same_databases() {
     let cancel = CancellationToken::new();
     let mut listings = Vec::new();
     for path in PATHS {
-        let _ = std::fs::remove_file(phone.dir.join("trace.log"));
+        phone.take_trace();
         let scratch = tempfile::tempdir().expect("tmp");
-        let ios = ios(&phone, path, scratch.path()).await;
+        let ios = phone.adapter(path, scratch.path()).await;
         let mut dbs: Vec<String> = ios
             .databases(&phone.udid, PLANNER, &cancel)
             .await
@@ -97,24 +66,27 @@ async fn both_paths_find_pull_and_push_the_same_databases() {
 
         // A verified pull: the Core Data store with its -wal, bytes as on the phone.
         let ws = Workspace::new(scratch.path().join("ws"));
-        let u = uri(&phone, PLANNER, PLANNER_DB);
+        let u = phone.uri(PLANNER, PLANNER_DB);
         let snap = ios.pull(&ws, &u, &cancel).await.expect("pull");
         let on_phone = std::fs::read(phone.file(PLANNER, PLANNER_DB)).expect("phone db");
         assert_eq!(std::fs::read(snap.db_path()).expect("snapshot"), on_phone, "{path:?}");
         let wal = std::fs::read(phone.file(PLANNER, &format!("{PLANNER_DB}-wal"))).expect("phone wal");
         assert_eq!(std::fs::read(snap.side_path("-wal")).expect("snapshot wal"), wal, "{path:?}");
-        // The simulator saw AFC reads only when Sonde's own client did them.
-        let trace = std::fs::read_to_string(phone.dir.join("trace.log")).unwrap_or_default();
-        assert_eq!(trace.contains("afc:FILE_READ"), path == AfcPath::Native, "{path:?}: {trace}");
+        // Both read the bytes from the phone over AFC; Sonde's own client
+        // keeps one container session, the tool opens one per command.
+        let trace = phone.take_trace();
+        assert!(trace.iter().any(|s| s.starts_with("afc:FILE_READ")), "{path:?}: {trace:?}");
+        let vended = trace.iter().filter(|s| s.starts_with("house_arrest:VendContainer")).count();
+        assert_eq!(vended == 1, path == AfcPath::Native, "{path:?}: {vended} sessions");
     }
     assert_eq!(listings[0], listings[1], "the native and the tool path list the same databases");
 
     for (n, path) in PATHS.into_iter().enumerate() {
         // An edit pushed back lands in the container, checked with SQLite.
         let scratch = tempfile::tempdir().expect("tmp");
-        let ios = ios(&phone, path, scratch.path()).await;
+        let ios = phone.adapter(path, scratch.path()).await;
         let ws = Workspace::new(scratch.path().join("ws"));
-        let u = uri(&phone, JOURNAL, JOURNAL_DB);
+        let u = phone.uri(JOURNAL, JOURNAL_DB);
         let mut snap = ios.pull(&ws, &u, &cancel).await.expect("pull");
         let db = snap.db_path();
         {
@@ -144,15 +116,15 @@ async fn refusals_have_their_own_errors_on_both_paths() {
     let cancel = CancellationToken::new();
     for path in PATHS {
         let scratch = tempfile::tempdir().expect("tmp");
-        let ios = ios(&phone, path, scratch.path()).await;
+        let ios = phone.adapter(path, scratch.path()).await;
         let ws = Workspace::new(scratch.path().join("ws"));
         let e = ios
-            .pull(&ws, &uri(&phone, BANK, "Documents/vault.sqlite"), &cancel)
+            .pull(&ws, &phone.uri(BANK, "Documents/vault.sqlite"), &cancel)
             .await
             .expect_err("release build");
         assert!(matches!(e, DeviceError::NotDevelopmentBuild { .. }), "{path:?}: {e}");
         let e = ios
-            .pull(&ws, &uri(&phone, JOURNAL, "Documents/missing.sqlite"), &cancel)
+            .pull(&ws, &phone.uri(JOURNAL, "Documents/missing.sqlite"), &cancel)
             .await
             .expect_err("missing");
         assert!(matches!(e, DeviceError::NoSuchFile { .. }), "{path:?}: {e}");
@@ -160,9 +132,9 @@ async fn refusals_have_their_own_errors_on_both_paths() {
 
     // Lock and trust are the phone's, seen by lockdown: the native path's errors.
     let scratch = tempfile::tempdir().expect("tmp");
-    let ios = ios(&phone, AfcPath::Native, scratch.path()).await;
+    let ios = phone.adapter(AfcPath::Native, scratch.path()).await;
     let ws = Workspace::new(scratch.path().join("ws"));
-    let u = uri(&phone, JOURNAL, JOURNAL_DB);
+    let u = phone.uri(JOURNAL, JOURNAL_DB);
     phone.set_state(true, "trusted");
     let e = ios.pull(&ws, &u, &cancel).await.expect_err("locked");
     assert!(matches!(e, DeviceError::Locked { .. }), "{e}");
@@ -180,14 +152,13 @@ async fn refusals_have_their_own_errors_on_both_paths() {
 async fn a_missing_usbmuxd_is_one_clear_error() {
     let scratch = tempfile::tempdir().expect("tmp");
     let phone = Iphone::start();
-    let ios = ios(&phone, AfcPath::Native, scratch.path())
+    let ios = phone
+        .adapter(AfcPath::Native, scratch.path())
         .await
         .with_usbmuxd(MuxAddress::Unix(scratch.path().join("nothing.sock").to_string_lossy().into_owned()));
     let ws = Workspace::new(scratch.path().join("ws"));
-    let e = ios
-        .pull(&ws, &uri(&phone, JOURNAL, JOURNAL_DB), &CancellationToken::new())
-        .await
-        .expect_err("no mux");
+    let e =
+        ios.pull(&ws, &phone.uri(JOURNAL, JOURNAL_DB), &CancellationToken::new()).await.expect_err("no mux");
     assert!(matches!(e, DeviceError::MuxUnavailable { .. }), "{e}");
     assert!(e.to_string().contains("usbmuxd"), "{e}");
 }

@@ -1,6 +1,8 @@
-//! The iOS fault matrix, on the simulated iPhone through Sonde's native AFC
-//! client: every step of a push (and of a pull) dropped or stalled before,
-//! during or after it. Whatever happens, the container holds exactly the
+//! The iOS fault matrix, on the simulated iPhone through both ways of
+//! reaching a container (Sonde's native AFC client, and `afcclient`: the
+//! fake that speaks AFC over the phone's usbmuxd, so the phone's faults
+//! reach it as they would reach the real tool): every step of a push (and
+//! of a pull) dropped or stalled before, during or after it. Whatever happens, the container holds exactly the
 //! old or the new database: a push that reports success left the new one,
 //! a failed push one of the two (never a mix, never a missing file), and
 //! the next push without faults lands and leaves nothing behind.
@@ -9,18 +11,15 @@
 
 mod common;
 
-use common::iphone::{Iphone, JOURNAL, JOURNAL_DB};
+use common::iphone::{Iphone, JOURNAL, JOURNAL_DB, PATHS};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sonde_device::ios::native::usbmux::MuxAddress;
 use sonde_device::ios::{AfcPath, Ios};
 use sonde_device::model::PushOptions;
-use sonde_device::runner::{CancellationToken, Retry, Timeouts};
+use sonde_device::runner::{CancellationToken, Timeouts};
 use sonde_device::snapshot::{Snapshot, Workspace};
-use sonde_device::tools::{self, ToolEnv};
 use sonde_device::{DeviceUri, Platform};
 use std::path::Path;
-use std::time::Duration;
 
 /// Steps of a push over AFC, as the simulator names them.
 const PUSH_STEPS: [&str; 8] = [
@@ -38,16 +37,11 @@ fn sha(path: &Path) -> String {
     hex::encode(Sha256::digest(std::fs::read(path).expect("read")))
 }
 
-async fn ios(phone: &Iphone) -> Ios {
-    let tools =
-        tools::discover(&ToolEnv::default().with("PATH", "/usr/bin").with("HOME", "/nonexistent")).await;
-    let mut ios = Ios::new(&tools)
-        .expect("idevice_id (apt install libimobiledevice-utils)")
-        .with_usbmuxd(MuxAddress::Unix(phone.socket.to_string_lossy().into_owned()))
-        .with_afc_path(AfcPath::Native);
-    // A stall is noticed after a second, not twenty.
-    ios.timeouts = Timeouts::new(1, 1, 50);
-    ios.retry = Retry { attempts: 3, base: Duration::from_millis(5), max: Duration::from_millis(20) };
+async fn ios(phone: &Iphone, path: AfcPath, scratch: &Path) -> Ios {
+    let mut ios = phone.adapter(path, scratch).await;
+    // A stall is noticed after a couple of seconds, not twenty (the tool
+    // path starts a process and a TLS session per command).
+    ios.timeouts = Timeouts::new(2, 2, 50);
     ios
 }
 
@@ -94,8 +88,15 @@ async fn edit_and_push(
 
 #[tokio::test]
 async fn every_push_step_under_drop_and_stall_leaves_the_old_or_the_new_database() {
+    for path in PATHS {
+        push_matrix(path).await;
+    }
+}
+
+async fn push_matrix(path: AfcPath) {
     let phone = Iphone::start();
-    let ios = ios(&phone).await;
+    let bin = tempfile::tempdir().expect("tmp");
+    let ios = ios(&phone, path, bin.path()).await;
     let db = phone.file(JOURNAL, JOURNAL_DB);
     let mut case = 0;
     let mut outcomes = (0, 0);
@@ -123,13 +124,13 @@ async fn every_push_step_under_drop_and_stall_leaves_the_old_or_the_new_database
             match &result {
                 Ok(_) => {
                     outcomes.0 += 1;
-                    assert_eq!(now, new, "{rule}: a successful push left the new database");
+                    assert_eq!(now, new, "{path:?} {rule}: a successful push left the new database");
                 }
                 Err(e) => {
                     outcomes.1 += 1;
                     assert!(
                         now == old || now == new,
-                        "{rule}: after `{e}` the database is neither old nor new"
+                        "{path:?} {rule}: after `{e}` the database is neither old nor new"
                     );
                     assert!(!e.to_string().is_empty());
                 }
@@ -137,20 +138,27 @@ async fn every_push_step_under_drop_and_stall_leaves_the_old_or_the_new_database
             // The next push without faults lands and cleans up.
             let ws = Workspace::new(scratch.path().join("ws2"));
             let (again, expected) = edit_and_push(&ios, &phone, &ws, 10_000 + case).await;
-            again.unwrap_or_else(|e| panic!("{rule}: the push after the fault failed: {e}"));
-            assert_eq!(sha(&db), expected, "{rule}");
-            assert!(leftovers(&phone).is_empty(), "{rule}: left {:?}", leftovers(&phone));
+            again.unwrap_or_else(|e| panic!("{path:?} {rule}: the push after the fault failed: {e}"));
+            assert_eq!(sha(&db), expected, "{path:?} {rule}");
+            assert!(leftovers(&phone).is_empty(), "{path:?} {rule}: left {:?}", leftovers(&phone));
         }
     }
     // Both outcomes happened: faults before the swap fail the push, faults
     // the retries absorb do not.
-    assert!(outcomes.0 > 0 && outcomes.1 > 0, "outcomes (ok, failed): {outcomes:?}");
+    assert!(outcomes.0 > 0 && outcomes.1 > 0, "{path:?}: outcomes (ok, failed): {outcomes:?}");
 }
 
 #[tokio::test]
 async fn a_pull_under_faults_installs_an_exact_copy_or_nothing() {
+    for path in PATHS {
+        pull_faults(path).await;
+    }
+}
+
+async fn pull_faults(path: AfcPath) {
     let phone = Iphone::start();
-    let ios = ios(&phone).await;
+    let bin = tempfile::tempdir().expect("tmp");
+    let ios = ios(&phone, path, bin.path()).await;
     let db = phone.file(JOURNAL, JOURNAL_DB);
     let cancel = CancellationToken::new();
     let uri = DeviceUri::for_file(Platform::Ios, &phone.udid, JOURNAL, JOURNAL_DB);
@@ -169,11 +177,11 @@ async fn a_pull_under_faults_installs_an_exact_copy_or_nothing() {
         let result = ios.pull(&ws, &uri, &cancel).await;
         phone.set_faults(json!({}));
         match result {
-            Ok(snap) => assert_eq!(sha(&snap.db_path()), sha(&db), "{rule}: the copy is exact"),
+            Ok(snap) => assert_eq!(sha(&snap.db_path()), sha(&db), "{path:?} {rule}: the copy is exact"),
             Err(e) => {
                 assert!(
                     ws.load(&uri).expect("load").is_none(),
-                    "{rule}: a failed pull installed a snapshot ({e})"
+                    "{path:?} {rule}: a failed pull installed a snapshot ({e})"
                 );
             }
         }

@@ -24,7 +24,7 @@ pub const CLOSE_REQUESTED: &str = "close-requested";
 
 pub fn run() {
     let config = CoreConfig::from_env();
-    let (log_file, _log_guard) = logging::init(&config.data_dir);
+    let (log_file, _log_guard) = logging::init(&sonde_core::paths::current_log_dir());
     let core = match tauri::async_runtime::block_on(Sonde::new(config.clone())) {
         Ok(core) => core,
         Err(e) => {

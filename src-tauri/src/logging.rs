@@ -1,10 +1,11 @@
-//! Logs go to a daily-rotated file in the data dir (7 kept). Spans carry
-//! paths, counts and timings; cell values are never logged.
+//! Logs go to a daily-rotated file in the OS's log dir (7 kept; see
+//! `sonde_core::paths`). Spans carry paths, counts and timings; cell values
+//! are never logged.
 
 use std::path::{Path, PathBuf};
 
-pub fn init(data_dir: &Path) -> (PathBuf, Option<tracing_appender::non_blocking::WorkerGuard>) {
-    let dir = data_dir.join("logs");
+pub fn init(log_dir: &Path) -> (PathBuf, Option<tracing_appender::non_blocking::WorkerGuard>) {
+    let dir = log_dir.to_path_buf();
     let file = dir.join("sonde.log");
     if std::fs::create_dir_all(&dir).is_err() {
         return (file, None);

@@ -2,12 +2,21 @@
 //! socket, with lockdownd, installation_proxy, house_arrest and AFC behind
 //! it, that the real libimobiledevice tools and Sonde's native client talk
 //! to. The tool path's `afcclient` stays a fake (it is not packaged in
-//! Debian): [`Iphone::fake_afcclient_bin`] points one at this phone.
+//! Debian), but one that speaks AFC to this phone over its usbmuxd
+//! ([`Iphone::afcclient_bin`]), so the phone's faults reach both paths.
 #![allow(dead_code)]
 
+use sonde_device::ios::native::usbmux::MuxAddress;
+use sonde_device::ios::{AfcPath, Ios};
+use sonde_device::runner::Retry;
+use sonde_device::tools::{self, ToolEnv};
+use sonde_device::{DeviceUri, Platform};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+/// Both ways of reaching an app container, the native client first.
+pub const PATHS: [AfcPath; 2] = [AfcPath::Native, AfcPath::Tool];
 
 pub const PLANNER: &str = "com.example.planner";
 pub const PLANNER_DB: &str = "Library/Application Support/Planner.sqlite";
@@ -77,20 +86,68 @@ impl Iphone {
         std::fs::write(self.dir.join("state.json"), state.to_string()).expect("state");
     }
 
-    /// A `bin/` with the fake `afcclient` working on this phone's
-    /// directory (`ROOT/devices/<udid>` is the phone), for the tool path.
-    pub fn fake_afcclient_bin(&self, into: &Path) -> PathBuf {
+    /// Installs one more app (an `apps.json` entry: `id`, `name`,
+    /// `version`, `developer`, ...), with an empty container.
+    pub fn install(&self, app: serde_json::Value) {
+        let path = self.dir.join("apps.json");
+        let mut apps: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(&path).expect("apps.json")).expect("apps");
+        let id = app["id"].as_str().expect("app id").to_owned();
+        apps.push(app);
+        std::fs::write(&path, serde_json::to_vec_pretty(&apps).expect("json")).expect("write apps");
+        std::fs::create_dir_all(self.container(&id)).expect("container");
+    }
+
+    pub fn uri(&self, bundle: &str, path: &str) -> DeviceUri {
+        DeviceUri::for_file(Platform::Ios, &self.udid, bundle, path)
+    }
+
+    /// The AFC steps the phone traced since the last call (needs
+    /// `{"trace": true}` in its faults), e.g. `afc:FILE_OPEN /Documents/x`.
+    pub fn take_trace(&self) -> Vec<String> {
+        let path = self.dir.join("trace.log");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let _ = std::fs::remove_file(&path);
+        text.lines().filter_map(|l| l.split_once('\t')).map(|(_, step)| step.to_owned()).collect()
+    }
+
+    /// A `bin/` in `into` with the fake `afcclient` in its wire mode: it
+    /// reaches this phone through `USBMUXD_SOCKET_ADDRESS`, as the real one.
+    pub fn afcclient_bin(&self, into: &Path) -> PathBuf {
         let fakes = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/crates/sonde-device/tests/fakes");
-        let root = into.join("fake-root");
-        std::fs::create_dir_all(root.join("devices")).expect("fake root");
-        std::os::unix::fs::symlink(&self.dir, root.join("devices").join(&self.udid)).expect("link phone");
         let bin = into.join("bin");
         std::fs::create_dir_all(&bin).expect("bin");
-        for name in ["afcclient", "_fakelib.py"] {
-            std::fs::copy(fakes.join(name), bin.join(name)).expect("copy fake");
+        for name in ["afcclient", "_fakelib.py", "_afcwire.py"] {
+            super::copy_script(&fakes.join(name), &bin.join(name));
         }
-        std::fs::write(bin.join(".fake-root"), root.to_string_lossy().as_bytes()).expect("marker");
+        std::fs::write(bin.join(".fake-wire"), b"").expect("marker");
         bin.join("afcclient")
+    }
+
+    /// The adapter for this phone, reaching containers through `path`: the
+    /// real Debian tools list devices and apps, `scratch` holds the fake
+    /// `afcclient` of the tool path.
+    pub async fn adapter(&self, path: AfcPath, scratch: &Path) -> Ios {
+        require_tools();
+        let fake_bin = self.afcclient_bin(scratch);
+        let dirs = format!("{}:/usr/bin", fake_bin.parent().expect("bin").display());
+        let tools =
+            tools::discover(&ToolEnv::default().with("PATH", &dirs).with("HOME", "/nonexistent")).await;
+        let mut ios = Ios::new(&tools)
+            .expect("idevice_id found")
+            .with_usbmuxd(MuxAddress::Unix(self.socket.to_string_lossy().into_owned()))
+            .with_afc_path(path);
+        ios.retry = Retry { attempts: 3, base: Duration::from_millis(5), max: Duration::from_millis(20) };
+        ios
+    }
+}
+
+pub fn require_tools() {
+    for tool in ["idevice_id", "ideviceinfo", "ideviceinstaller"] {
+        assert!(
+            Path::new("/usr/bin").join(tool).exists(),
+            "/usr/bin/{tool} is missing: install libimobiledevice-utils and ideviceinstaller (scripts/setup.sh does)"
+        );
     }
 }
 

@@ -257,3 +257,6 @@ pub fn sqlcipher3(db: &Path, sql: &str) -> String {
     assert!(out.status.success(), "sqlcipher: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+
+include!("../../src-tauri/crates/sonde-device/tests/fakes/copy_script.rs");

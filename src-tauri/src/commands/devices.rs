@@ -2,8 +2,10 @@ use crate::error::UiResult;
 use crate::state::Desktop;
 use sonde_core::device::layer::DeviceListing;
 use sonde_core::device::runner::CancellationToken;
+use sonde_core::device::virtual_devices::{BootReport, BootStep, VirtualListing};
 use sonde_core::device::{App, DbFile};
 use std::sync::Arc;
+use tauri::ipc::Channel;
 use tauri::State;
 
 #[tauri::command]
@@ -28,4 +30,28 @@ pub async fn list_databases(
     app: String,
 ) -> UiResult<Vec<DbFile>> {
     Ok(desktop.core.databases(&device, &app, &CancellationToken::new()).await?)
+}
+
+/// Android virtual devices and iOS simulators, running or not.
+#[tauri::command]
+pub async fn list_virtual_devices(desktop: State<'_, Arc<Desktop>>) -> UiResult<VirtualListing> {
+    Ok(desktop.core.virtual_devices(&CancellationToken::new()).await)
+}
+
+/// Boots an AVD or a simulator (`id` from `list_virtual_devices`) and
+/// waits until it can be used; cancellable by `op_id`.
+#[tauri::command]
+pub async fn boot_virtual_device(
+    desktop: State<'_, Arc<Desktop>>,
+    id: String,
+    op_id: String,
+    on_progress: Channel<BootStep>,
+) -> UiResult<BootReport> {
+    let cancel = desktop.start_op(&op_id);
+    let report = |step| {
+        let _ = on_progress.send(step);
+    };
+    let result = desktop.core.boot(&id, None, &report, &cancel).await;
+    desktop.end_op(&op_id);
+    Ok(result?)
 }

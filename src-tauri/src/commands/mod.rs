@@ -23,6 +23,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         devices::list_devices,
         devices::list_apps,
         devices::list_databases,
+        devices::list_virtual_devices,
+        devices::boot_virtual_device,
         browse::open_database,
         browse::open_file_dialog,
         browse::forget_cipher_key,

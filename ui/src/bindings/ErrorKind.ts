@@ -4,4 +4,4 @@
  * What kind of failure an error is, for a face to branch on (the app's
  * `UiError.kind`, a TypeScript union generated from this enum).
  */
-export type ErrorKind = "adb_missing" | "tool_missing" | "unauthorized" | "device_locked" | "offline" | "device_not_found" | "not_debuggable" | "not_development_build" | "unknown_package" | "conflict" | "timeout" | "cancelled" | "encrypted" | "wrong_key" | "corrupt" | "not_a_database" | "read_only" | "locked" | "busy" | "constraint" | "sql" | "not_found" | "unpushed_edits" | "invalid" | "hot_journal" | "too_slow" | "transfer" | "keychain" | "schema_change" | "io" | "internal";
+export type ErrorKind = "adb_missing" | "tool_missing" | "unauthorized" | "device_locked" | "offline" | "device_not_found" | "not_debuggable" | "not_development_build" | "unknown_package" | "conflict" | "timeout" | "cancelled" | "encrypted" | "wrong_key" | "corrupt" | "not_a_database" | "read_only" | "locked" | "busy" | "constraint" | "sql" | "not_found" | "unpushed_edits" | "invalid" | "hot_journal" | "too_slow" | "transfer" | "keychain" | "schema_change" | "emulator" | "io" | "internal";

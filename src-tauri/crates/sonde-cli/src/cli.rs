@@ -212,6 +212,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List Android virtual devices (AVDs) and iOS simulators, running or not.
+    Emulators {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Boot an AVD (by name) or a simulator (by name or UDID) and wait until it is usable;
+    /// prints the device it runs as (android://SERIAL, sim://UDID).
+    Boot {
+        name: String,
+        /// Seconds to wait for the boot to finish (default 300).
+        #[arg(long)]
+        timeout: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the external tools Sonde found (adb, libimobiledevice, xcrun).
     Doctor {
         #[arg(long)]

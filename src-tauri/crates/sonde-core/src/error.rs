@@ -105,6 +105,9 @@ pub enum ErrorKind {
     Keychain,
     /// A schema change the database's framework will refuse, to confirm.
     SchemaChange,
+    /// An Android emulator that could not start (no hardware acceleration,
+    /// it exited while booting).
+    Emulator,
     Io,
     Internal,
 }
@@ -194,16 +197,20 @@ fn device_kind(e: &DeviceError) -> ErrorKind {
         DeviceError::NotDevelopmentBuild { .. } => ErrorKind::NotDevelopmentBuild,
         DeviceError::UnknownPackage { .. } => ErrorKind::UnknownPackage,
         DeviceError::ChangedOnDevice { .. } => ErrorKind::Conflict,
-        DeviceError::Timeout { .. } => ErrorKind::Timeout,
+        DeviceError::Timeout { .. } | DeviceError::BootTimedOut { .. } => ErrorKind::Timeout,
+        DeviceError::NoAcceleration { .. } | DeviceError::EmulatorExited { .. } => ErrorKind::Emulator,
         DeviceError::Busy { .. } => ErrorKind::Busy,
         DeviceError::Cancelled => ErrorKind::Cancelled,
-        DeviceError::InvalidName { .. } | DeviceError::BadUri { .. } | DeviceError::InPlace { .. } => {
-            ErrorKind::Invalid
-        }
+        DeviceError::InvalidName { .. }
+        | DeviceError::BadUri { .. }
+        | DeviceError::InPlace { .. }
+        | DeviceError::AmbiguousVirtualDevice { .. } => ErrorKind::Invalid,
         DeviceError::NoSuchFile { .. }
         | DeviceError::NoSnapshot { .. }
         | DeviceError::NoAppGroup { .. }
-        | DeviceError::NoDataContainer { .. } => ErrorKind::NotFound,
+        | DeviceError::NoDataContainer { .. }
+        | DeviceError::NoVirtualDevices { .. }
+        | DeviceError::NoSuchVirtualDevice { .. } => ErrorKind::NotFound,
         DeviceError::PermissionDenied { .. } => ErrorKind::ReadOnly,
         DeviceError::TransferIncomplete { .. }
         | DeviceError::KeptChanging

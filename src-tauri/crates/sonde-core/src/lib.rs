@@ -31,6 +31,7 @@ mod export;
 pub mod keychain;
 pub mod location;
 mod open;
+pub mod paths;
 mod rebase;
 mod schema_guard;
 mod service;
@@ -41,6 +42,7 @@ mod transfer;
 #[cfg(feature = "keychain")]
 mod unlock;
 pub mod versions;
+pub mod virtual_devices;
 mod watch;
 mod write_lock;
 

@@ -22,13 +22,10 @@ pub struct CoreConfig {
 }
 
 impl CoreConfig {
-    /// `$SONDE_DATA_DIR`, else the platform data dir (`~/.local/share/sonde`).
+    /// `$SONDE_DATA_DIR`, else the OS's data dir (`~/.local/share/sonde`
+    /// on Linux; see [`crate::paths`]).
     pub fn from_env() -> CoreConfig {
-        let data_dir = std::env::var_os("SONDE_DATA_DIR")
-            .map(PathBuf::from)
-            .or_else(|| dirs::data_dir().map(|d| d.join("sonde")))
-            .unwrap_or_else(|| std::env::temp_dir().join("sonde"));
-        CoreConfig::in_dir(data_dir)
+        CoreConfig::in_dir(crate::paths::current_data_dir())
     }
 
     /// A config for `data_dir`, versions as the environment says.

@@ -57,6 +57,18 @@ pub enum DeviceError {
     NotDevelopmentBuild { bundle: String },
     #[error("simulator {udid} is shut down: boot it (`xcrun simctl boot {udid}` or open it in Simulator) and retry")]
     SimulatorShutDown { udid: String },
+    #[error("no Android virtual devices or iOS simulators ({detail}): create an AVD in Android Studio (Device Manager) or with `avdmanager create avd`; simulators come with Xcode")]
+    NoVirtualDevices { detail: String },
+    #[error("no Android virtual device or iOS simulator is called {name:?} (there are: {known})")]
+    NoSuchVirtualDevice { name: String, known: String },
+    #[error("more than one virtual device is called {name:?}: boot one of {candidates}")]
+    AmbiguousVirtualDevice { name: String, candidates: String },
+    #[error("the emulator cannot run {name}: hardware acceleration is unavailable (Linux: enable KVM and join the kvm group; macOS: Hypervisor.framework; Windows: enable WHPX or install the Android Emulator hypervisor driver) ({detail})")]
+    NoAcceleration { name: String, detail: String },
+    #[error("the emulator for {name} exited (code {code}) before Android booted: {output}")]
+    EmulatorExited { name: String, code: i32, output: String },
+    #[error("{name} did not finish booting within {}s: it may still be starting (a cold boot can take minutes); run the boot again to keep waiting, or give more time", .after.as_secs())]
+    BootTimedOut { name: String, after: Duration },
     #[error("{app} has no app group {group}")]
     NoAppGroup { app: String, group: String },
     #[error("{app} has no data container on this simulator")]

@@ -3,6 +3,7 @@
 //! - [`runner`]: the one place external tools run (argv only, timeouts that
 //!   kill, cancellation, retries with backoff and jitter, typed errors).
 //! - [`tools`]: concurrent discovery of adb / libimobiledevice / xcrun.
+//! - [`host`]: the host OS as a value, for the code that differs per OS.
 //! - [`android`], [`ios`], [`sim`]: one adapter per platform.
 //! - [`snapshot`]: the local workspace of pulled databases and their
 //!   manifests (what was pulled, with which hashes).
@@ -14,6 +15,7 @@
 pub mod android;
 pub mod error;
 pub mod hash;
+pub mod host;
 pub mod ios;
 pub mod layer;
 pub mod model;
@@ -23,8 +25,10 @@ pub mod sim;
 pub mod snapshot;
 pub mod tools;
 pub mod uri;
+pub mod virtual_devices;
 
 pub use error::{DeviceError, Result};
+pub use host::HostOs;
 
 /// Runs blocking work (whole-file copies, hashing, directory walks) off the
 /// async runtime's worker threads.

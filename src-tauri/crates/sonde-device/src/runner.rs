@@ -2,11 +2,13 @@
 //!
 //! - argv only: tools are executed directly, never through a host shell;
 //! - every call has a timeout that kills the child (adb hangs forever on a
-//!   stalled device) and can be cancelled (the child is killed too);
+//!   stalled device) and can be cancelled (the child is killed too; on
+//!   Windows with its whole process tree, see [`tree_kill_command`]);
 //! - captured output is bounded; binary output can go straight to a file;
 //! - [`retry`] repeats retryable failures with exponential backoff and jitter.
 
 use crate::error::{DeviceError, Result};
+use crate::host::HostOs;
 use rand::RngExt as _;
 use std::ffi::OsString;
 use std::future::Future;
@@ -141,6 +143,8 @@ async fn run_inner(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOu
         }
     }
     let mut child = cmd.spawn().map_err(|e| spawn_error(call, e))?;
+    #[cfg(windows)]
+    let pid = child.id();
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let collect = async {
@@ -155,10 +159,53 @@ async fn run_inner(call: &ToolCall, cancel: &CancellationToken) -> Result<ToolOu
             Ok(ToolOutput { code: status.code().unwrap_or(-1), stdout, stderr })
         }
         _ = tokio::time::sleep(call.timeout) => {
-            // Dropping `collect` drops the child: kill_on_drop kills it.
+            // The child is dropped on return: kill_on_drop kills it (on
+            // Windows its tree goes first, see `tree_kill_command`).
+            #[cfg(windows)]
+            kill_tree(pid).await;
             Err(DeviceError::Timeout { tool: call.tool, what: call.what.clone(), after: call.timeout })
         }
-        _ = cancel.cancelled() => Err(DeviceError::Cancelled),
+        _ = cancel.cancelled() => {
+            #[cfg(windows)]
+            kill_tree(pid).await;
+            Err(DeviceError::Cancelled)
+        }
+    }
+}
+
+/// The argv that kills process `pid` with everything it started, where
+/// killing the child alone is not enough: Windows' `TerminateProcess` (what
+/// kill_on_drop does there) spares grandchildren, e.g. the server adb
+/// starts or what a `.cmd` shim runs. `None` on Unix: children stay in
+/// Sonde's process group, so a terminal's Ctrl-C reaches them too, and
+/// kill_on_drop's SIGKILL ends the child itself.
+pub fn tree_kill_command(os: HostOs, pid: u32) -> Option<Vec<String>> {
+    match os {
+        HostOs::Windows => Some(
+            ["taskkill", "/T", "/F", "/PID"].into_iter().map(String::from).chain([pid.to_string()]).collect(),
+        ),
+        HostOs::Linux | HostOs::MacOs => None,
+    }
+}
+
+/// Kills the tree of a child that timed out or was cancelled, before
+/// kill_on_drop reaps the child itself.
+#[cfg(windows)]
+async fn kill_tree(pid: Option<u32>) {
+    /// No console window flashes up for taskkill in the desktop app.
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    let Some(argv) = pid.and_then(|pid| tree_kill_command(HostOs::current(), pid)) else { return };
+    let Some((program, args)) = argv.split_first() else { return };
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .creation_flags(CREATE_NO_WINDOW)
+        .kill_on_drop(true);
+    let status = tokio::time::timeout(Duration::from_secs(5), cmd.status()).await;
+    if !matches!(status, Ok(Ok(s)) if s.success()) {
+        tracing::debug!(?status, ?pid, "taskkill of a process tree failed");
     }
 }
 
@@ -425,6 +472,22 @@ mod tests {
         .await;
         assert!(r.is_err());
         assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn windows_kills_the_whole_tree_with_taskkill() {
+        assert_eq!(
+            tree_kill_command(HostOs::Windows, 4242).expect("windows argv"),
+            ["taskkill", "/T", "/F", "/PID", "4242"]
+        );
+    }
+
+    /// Linux and macOS: the child shares Sonde's process group, and
+    /// kill_on_drop's SIGKILL is the kill (see `timeout_kills_the_child`).
+    #[test]
+    fn linux_and_macos_need_no_tree_kill_command() {
+        assert_eq!(tree_kill_command(HostOs::Linux, 4242), None);
+        assert_eq!(tree_kill_command(HostOs::MacOs, 4242), None);
     }
 
     #[test]

@@ -3,9 +3,12 @@
 //! own timeout).
 //!
 //! adb honours `ADB`, `ANDROID_HOME`, `ANDROID_SDK_ROOT`, then `PATH`, then
-//! the usual SDK and Homebrew locations. Every tool can be pinned with
-//! `SONDE_<TOOL>` (e.g. `SONDE_AFCCLIENT=/opt/x/afcclient`).
+//! the usual SDK, Homebrew and system locations of the host OS. Every tool
+//! can be pinned with `SONDE_<TOOL>` (e.g. `SONDE_AFCCLIENT=/opt/x/afcclient`).
+//! Where to look is a pure function of a [`HostOs`] and the environment, so
+//! each OS's answer is tested on any host.
 
+use crate::host::HostOs;
 use crate::runner::{self, CancellationToken, ToolCall};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
@@ -25,12 +28,23 @@ pub enum Tool {
     Ideviceinstaller,
     Afcclient,
     Xcrun,
+    /// The Android SDK's emulator (boots virtual devices).
+    Emulator,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 6] =
-        [Tool::Adb, Tool::IdeviceId, Tool::Ideviceinfo, Tool::Ideviceinstaller, Tool::Afcclient, Tool::Xcrun];
+    pub const ALL: [Tool; 7] = [
+        Tool::Adb,
+        Tool::IdeviceId,
+        Tool::Ideviceinfo,
+        Tool::Ideviceinstaller,
+        Tool::Afcclient,
+        Tool::Xcrun,
+        Tool::Emulator,
+    ];
 
+    /// The tool's name (messages, `SONDE_<TOOL>`); see [`HostOs::executable`]
+    /// for its file name.
     pub fn binary(self) -> &'static str {
         match self {
             Tool::Adb => "adb",
@@ -39,34 +53,84 @@ impl Tool {
             Tool::Ideviceinstaller => "ideviceinstaller",
             Tool::Afcclient => "afcclient",
             Tool::Xcrun => "xcrun",
+            Tool::Emulator => "emulator",
         }
     }
 
     fn version_args(self) -> &'static [&'static str] {
         match self {
             Tool::Adb => &["version"],
+            Tool::Emulator => &["-version"],
             _ => &["--version"],
         }
     }
 
-    fn install_hint(self) -> &'static str {
+    /// The Android SDK folder the tool lives in.
+    fn sdk_dir(self) -> Option<&'static str> {
         match self {
-            Tool::Adb => "install Android platform-tools (Debian: apt install adb) or set ADB / ANDROID_HOME",
-            Tool::Xcrun => "install Xcode (macOS only)",
-            _ => "install libimobiledevice (Debian: apt install libimobiledevice-utils; macOS: brew install libimobiledevice)",
+            Tool::Adb => Some("platform-tools"),
+            Tool::Emulator => Some("emulator"),
+            _ => None,
+        }
+    }
+
+    /// What to do when the tool is not found on `os`.
+    pub fn install_hint(self, os: HostOs) -> &'static str {
+        match (self, os) {
+            (Tool::Adb, HostOs::Linux) => {
+                "install Android platform-tools (Debian/Ubuntu: apt install adb) or set ADB / ANDROID_HOME"
+            }
+            (Tool::Adb, HostOs::MacOs) => {
+                "install Android platform-tools (brew install --cask android-platform-tools) or set ADB / ANDROID_HOME"
+            }
+            (Tool::Adb, HostOs::Windows) => {
+                "install Android SDK Platform-Tools (https://developer.android.com/tools/releases/platform-tools) or set ADB / ANDROID_HOME"
+            }
+            (Tool::Emulator, _) => {
+                "install the Android Emulator (Android Studio: SDK Manager → SDK Tools) or set ANDROID_HOME"
+            }
+            (Tool::Xcrun, HostOs::MacOs) => "install Xcode (macOS only)",
+            (Tool::Xcrun, _) => "not available on this system (xcrun comes with Xcode, on macOS only)",
+            (_, HostOs::Linux) => {
+                "install libimobiledevice (Debian/Ubuntu: apt install libimobiledevice-utils ideviceinstaller)"
+            }
+            (_, HostOs::MacOs) => "install libimobiledevice (brew install libimobiledevice ideviceinstaller)",
+            (_, HostOs::Windows) => {
+                "install libimobiledevice for Windows and add its folder to PATH; the iOS drivers come with iTunes or the Apple Devices app"
+            }
         }
     }
 }
 
-/// The environment discovery reads (a copy, so tests can inject one).
+/// The environment discovery reads (a copy, so tests can inject one) and
+/// the OS whose conventions it follows.
 #[derive(Debug, Clone, Default)]
 pub struct ToolEnv {
     vars: HashMap<String, String>,
+    os: HostOs,
 }
 
 impl ToolEnv {
+    /// The process environment (variables that are not UTF-8 are skipped,
+    /// never a panic), on the current OS.
     pub fn from_process() -> Self {
-        ToolEnv { vars: std::env::vars().collect() }
+        let vars =
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        ToolEnv { vars: vars.collect(), os: HostOs::current() }
+    }
+
+    /// An empty environment following `os`'s conventions.
+    pub fn for_os(os: HostOs) -> Self {
+        ToolEnv { vars: HashMap::new(), os }
+    }
+
+    pub fn with_os(mut self, os: HostOs) -> Self {
+        self.os = os;
+        self
+    }
+
+    pub fn os(&self) -> HostOs {
+        self.os
     }
 
     pub fn with(mut self, key: &str, value: &str) -> Self {
@@ -80,32 +144,70 @@ impl ToolEnv {
 
     /// Where to look for `tool`, best first.
     pub fn candidates(&self, tool: Tool) -> Vec<PathBuf> {
-        let bin = tool.binary();
+        let os = self.os;
+        // Xcode's tools do not exist on Windows; on Linux only an explicit
+        // pin or `PATH` can offer one (the tests' fake xcrun).
+        if tool == Tool::Xcrun && os.is_windows() {
+            return Vec::new();
+        }
+        let file = os.executable(tool.binary());
         let mut out = Vec::new();
-        if let Some(p) = self.get(&format!("SONDE_{}", bin.to_ascii_uppercase())) {
+        if let Some(p) = self.get(&format!("SONDE_{}", tool.binary().to_ascii_uppercase())) {
             out.push(PathBuf::from(p));
         }
         if tool == Tool::Adb {
             if let Some(p) = self.get("ADB") {
                 out.push(PathBuf::from(p));
             }
+        }
+        if let Some(dir) = tool.sdk_dir() {
             for var in ["ANDROID_HOME", "ANDROID_SDK_ROOT"] {
                 if let Some(sdk) = self.get(var) {
-                    out.push(Path::new(sdk).join("platform-tools").join(bin));
+                    out.push(os.join(sdk, &[dir, &file]));
                 }
             }
         }
         if let Some(path) = self.get("PATH") {
-            out.extend(std::env::split_paths(path).map(|d| d.join(bin)));
+            out.extend(os.split_path_list(path).iter().map(|d| os.join(d, &[&file])));
         }
-        if let Some(home) = self.get("HOME") {
-            if tool == Tool::Adb {
-                out.push(Path::new(home).join("Library/Android/sdk/platform-tools").join(bin));
-                out.push(Path::new(home).join("Android/Sdk/platform-tools").join(bin));
+        out.extend(self.usual_locations(tool, &file));
+        out
+    }
+
+    /// The SDK, Homebrew and system locations of the OS, after `PATH`.
+    fn usual_locations(&self, tool: Tool, file: &str) -> Vec<PathBuf> {
+        let os = self.os;
+        let mut out = Vec::new();
+        match os {
+            HostOs::Windows => {
+                // Android Studio's SDK; libimobiledevice has no usual place.
+                let local = self
+                    .get("LOCALAPPDATA")
+                    .map(|d| os.join(d, &[]))
+                    .or_else(|| self.get("USERPROFILE").map(|h| os.join(h, &["AppData", "Local"])));
+                if let (Some(dir), Some(local)) = (tool.sdk_dir(), local) {
+                    out.push(os.join(local, &["Android", "Sdk", dir, file]));
+                }
             }
-        }
-        for dir in ["/opt/homebrew/bin", "/usr/local/bin", "/usr/bin"] {
-            out.push(Path::new(dir).join(bin));
+            HostOs::MacOs if tool == Tool::Xcrun => out.push(os.join("/usr/bin", &[file])),
+            HostOs::MacOs => {
+                if let (Some(dir), Some(home)) = (tool.sdk_dir(), self.get("HOME")) {
+                    out.push(os.join(home, &["Library", "Android", "sdk", dir, file]));
+                }
+                // Homebrew on Apple silicon, then on Intel, then the system.
+                for dir in ["/opt/homebrew/bin", "/usr/local/bin", "/usr/bin"] {
+                    out.push(os.join(dir, &[file]));
+                }
+            }
+            HostOs::Linux if tool == Tool::Xcrun => {}
+            HostOs::Linux => {
+                if let (Some(dir), Some(home)) = (tool.sdk_dir(), self.get("HOME")) {
+                    out.push(os.join(home, &["Android", "Sdk", dir, file]));
+                }
+                for dir in ["/usr/local/bin", "/usr/bin"] {
+                    out.push(os.join(dir, &[file]));
+                }
+            }
         }
         out
     }
@@ -131,6 +233,8 @@ pub struct ToolInfo {
 pub struct Tools {
     found: HashMap<Tool, PathBuf>,
     pub report: Vec<ToolInfo>,
+    /// The OS discovery followed (for install hints).
+    os: HostOs,
 }
 
 impl Tools {
@@ -145,7 +249,7 @@ impl Tools {
             .iter()
             .find(|i| i.tool == tool)
             .and_then(|i| i.problem.clone())
-            .unwrap_or_else(|| tool.install_hint().to_owned());
+            .unwrap_or_else(|| tool.install_hint(self.os).to_owned());
         crate::error::DeviceError::ToolMissing { tool: tool.binary(), hint }
     }
 }
@@ -162,7 +266,7 @@ pub async fn discover(env: &ToolEnv) -> Tools {
         .filter(|i| i.problem.is_none())
         .filter_map(|i| i.path.clone().map(|p| (i.tool, p)))
         .collect();
-    Tools { found, report }
+    Tools { found, report, os: env.os }
 }
 
 async fn probe(env: &ToolEnv, tool: Tool, cancel: &CancellationToken) -> ToolInfo {
@@ -171,7 +275,7 @@ async fn probe(env: &ToolEnv, tool: Tool, cancel: &CancellationToken) -> ToolInf
             tool,
             path: None,
             version: None,
-            problem: Some(tool.install_hint().to_owned()),
+            problem: Some(tool.install_hint(env.os).to_owned()),
             note: None,
         };
     };
@@ -206,19 +310,126 @@ fn is_executable(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    fn strings(paths: Vec<PathBuf>) -> Vec<String> {
+        paths.into_iter().map(|p| p.display().to_string()).collect()
+    }
+
     #[test]
-    fn adb_search_order() {
-        let env = ToolEnv::default()
+    fn linux_adb_search_order() {
+        let env = ToolEnv::for_os(HostOs::Linux)
+            .with("SONDE_ADB", "/pin/adb")
             .with("ADB", "/pinned/adb")
             .with("ANDROID_HOME", "/sdk")
-            .with("PATH", "/a:/b")
+            .with("ANDROID_SDK_ROOT", "/root-sdk/")
+            .with("PATH", "/a::/b")
             .with("HOME", "/home/u");
-        let c = env.candidates(Tool::Adb);
-        assert_eq!(c[0], PathBuf::from("/pinned/adb"));
-        assert_eq!(c[1], PathBuf::from("/sdk/platform-tools/adb"));
-        assert_eq!(c[2], PathBuf::from("/a/adb"));
-        assert!(c.contains(&PathBuf::from("/home/u/Library/Android/sdk/platform-tools/adb")));
-        assert!(c.contains(&PathBuf::from("/opt/homebrew/bin/adb")));
+        assert_eq!(
+            strings(env.candidates(Tool::Adb)),
+            [
+                "/pin/adb",
+                "/pinned/adb",
+                "/sdk/platform-tools/adb",
+                "/root-sdk/platform-tools/adb",
+                "/a/adb",
+                "/b/adb",
+                "/home/u/Android/Sdk/platform-tools/adb",
+                "/usr/local/bin/adb",
+                "/usr/bin/adb",
+            ]
+        );
+    }
+
+    #[test]
+    fn linux_other_tools_and_xcrun() {
+        let env = ToolEnv::for_os(HostOs::Linux).with("PATH", "/a").with("HOME", "/home/u");
+        assert_eq!(
+            strings(env.candidates(Tool::IdeviceId)),
+            ["/a/idevice_id", "/usr/local/bin/idevice_id", "/usr/bin/idevice_id"]
+        );
+        // No Xcode on Linux: only PATH (or a pin) can offer an xcrun.
+        assert_eq!(strings(env.candidates(Tool::Xcrun)), ["/a/xcrun"]);
+        assert_eq!(
+            Tool::Xcrun.install_hint(HostOs::Linux),
+            "not available on this system (xcrun comes with Xcode, on macOS only)"
+        );
+        assert!(Tool::Adb.install_hint(HostOs::Linux).contains("apt install adb"));
+        assert!(Tool::Afcclient
+            .install_hint(HostOs::Linux)
+            .contains("apt install libimobiledevice-utils ideviceinstaller"));
+    }
+
+    #[test]
+    fn macos_adb_search_order_and_homebrew() {
+        let env = ToolEnv::for_os(HostOs::MacOs).with("PATH", "/a").with("HOME", "/Users/ana");
+        assert_eq!(
+            strings(env.candidates(Tool::Adb)),
+            [
+                "/a/adb",
+                "/Users/ana/Library/Android/sdk/platform-tools/adb",
+                "/opt/homebrew/bin/adb",
+                "/usr/local/bin/adb",
+                "/usr/bin/adb",
+            ]
+        );
+        assert_eq!(
+            strings(env.candidates(Tool::Ideviceinfo)),
+            [
+                "/a/ideviceinfo",
+                "/opt/homebrew/bin/ideviceinfo",
+                "/usr/local/bin/ideviceinfo",
+                "/usr/bin/ideviceinfo"
+            ]
+        );
+        assert_eq!(strings(env.candidates(Tool::Xcrun)), ["/a/xcrun", "/usr/bin/xcrun"]);
+        assert_eq!(Tool::Xcrun.install_hint(HostOs::MacOs), "install Xcode (macOS only)");
+        assert!(Tool::Adb.install_hint(HostOs::MacOs).contains("brew install --cask android-platform-tools"));
+        assert!(Tool::IdeviceId
+            .install_hint(HostOs::MacOs)
+            .contains("brew install libimobiledevice ideviceinstaller"));
+    }
+
+    #[test]
+    fn windows_adb_search_order() {
+        let env = ToolEnv::for_os(HostOs::Windows)
+            .with("SONDE_ADB", r"D:\pin\adb.exe")
+            .with("ANDROID_HOME", r"D:\sdk")
+            .with("PATH", r#"C:\Windows;"C:\Program Files\tools""#)
+            .with("LOCALAPPDATA", r"C:\Users\ana\AppData\Local")
+            .with("HOME", "/home/u");
+        assert_eq!(
+            strings(env.candidates(Tool::Adb)),
+            [
+                r"D:\pin\adb.exe",
+                r"D:\sdk\platform-tools\adb.exe",
+                r"C:\Windows\adb.exe",
+                r"C:\Program Files\tools\adb.exe",
+                r"C:\Users\ana\AppData\Local\Android\Sdk\platform-tools\adb.exe",
+            ]
+        );
+    }
+
+    #[test]
+    fn windows_falls_back_to_the_profile_and_has_no_xcrun() {
+        let env =
+            ToolEnv::for_os(HostOs::Windows).with("USERPROFILE", r"C:\Users\ana").with("PATH", r"C:\bin");
+        assert_eq!(
+            strings(env.candidates(Tool::Adb)),
+            [r"C:\bin\adb.exe", r"C:\Users\ana\AppData\Local\Android\Sdk\platform-tools\adb.exe"]
+        );
+        // libimobiledevice: PATH only, no Unix locations.
+        assert_eq!(strings(env.candidates(Tool::IdeviceId)), [r"C:\bin\idevice_id.exe"]);
+        assert!(env.with("SONDE_XCRUN", r"C:\x\xcrun.exe").candidates(Tool::Xcrun).is_empty());
+        assert!(Tool::Xcrun.install_hint(HostOs::Windows).starts_with("not available on this system"));
+        assert!(Tool::Adb.install_hint(HostOs::Windows).contains("developer.android.com"));
+        assert!(Tool::IdeviceId.install_hint(HostOs::Windows).contains("Apple Devices"));
+    }
+
+    /// A missing tool's error carries the OS's own install hint (Windows here).
+    #[test]
+    fn windows_missing_tool_hint() {
+        let tools = Tools { os: HostOs::Windows, ..Tools::default() };
+        let e = tools.missing(Tool::Adb).to_string();
+        assert!(e.starts_with("adb not found: install Android SDK Platform-Tools"), "{e}");
     }
 
     fn fake_tool(dir: &Path, name: &str, body: &str) {

@@ -246,3 +246,23 @@ async fn a_shut_down_simulator_is_read_from_disk() {
         sim.resolve(&DeviceUri::for_file(Platform::Sim, OFF, APP, "Documents/offline.db"), &cancel).await;
     assert_eq!(read(&path.expect("resolve")), sqlite_bytes(5, 1));
 }
+
+#[tokio::test]
+async fn a_shut_down_simulator_boots_and_a_booted_one_is_left_alone() {
+    let fake = world();
+    let sim = sim(&fake).await;
+    let cancel = CancellationToken::new();
+    let state = |devices: &[sonde_device::model::Device], id: &str| {
+        devices.iter().find(|d| d.id == id).map(|d| d.state).expect("listed")
+    };
+    let before = sim.devices(&cancel).await.expect("devices");
+    assert_eq!(state(&before, OFF), DeviceState::Shutdown);
+    assert!(!sim.boot(OFF, &cancel).await.expect("boot"), "it was shut down");
+    let after = sim.devices(&cancel).await.expect("devices");
+    assert_eq!(state(&after, OFF), DeviceState::Ready);
+    assert!(sim.boot(BOOTED, &cancel).await.expect("boot a booted one"), "already running");
+    let e = sim.boot("NOT-A-SIM", &cancel).await.expect_err("unknown");
+    assert!(matches!(e, DeviceError::DeviceNotFound { .. }), "{e}");
+    let e = sim.boot("x;reboot", &cancel).await.expect_err("hostile");
+    assert!(matches!(e, DeviceError::InvalidName { .. }), "{e}");
+}

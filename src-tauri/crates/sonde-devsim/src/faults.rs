@@ -77,10 +77,10 @@
 //! Other keys in a rule are allowed and become part of its identity, e.g. a
 //! `"id": 2` to restart a budget deliberately.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
-
 use serde::Deserialize;
+
+pub use crate::fault_rules::DEFAULT_BYTES_PER_SEC;
+use crate::fault_rules::{Rule, Tracker};
 
 /// Connection- and stream-level faults, as read from `device.json`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -126,61 +126,8 @@ pub enum FaultWhen {
     Close,
 }
 
-/// One stream-level rule; `key` is its canonical JSON (the budget identity).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "serde_json::Value")]
-pub struct FaultRule {
-    pub key: String,
-    pub pattern: String,
-    pub action: FaultAction,
-    pub after_bytes: u64,
-    pub bytes_per_sec: u64,
-    pub times: Option<u64>,
-    pub skip: u64,
-    pub when: FaultWhen,
-}
-
-/// The fields of a rule, before the canonical key is attached.
-#[derive(Deserialize)]
-struct RuleFields {
-    #[serde(rename = "match")]
-    pattern: String,
-    action: FaultAction,
-    #[serde(default)]
-    after_bytes: u64,
-    #[serde(default)]
-    bytes_per_sec: Option<u64>,
-    #[serde(default)]
-    times: Option<u64>,
-    #[serde(default)]
-    skip: u64,
-    #[serde(default)]
-    when: FaultWhen,
-}
-
-/// Default pace of a `slow` rule without `bytes_per_sec`.
-pub const DEFAULT_BYTES_PER_SEC: u64 = 16 * 1024;
-
-impl TryFrom<serde_json::Value> for FaultRule {
-    type Error = String;
-
-    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-        // serde_json's default map is sorted, so this string is canonical.
-        let key = value.to_string();
-        let fields: RuleFields =
-            serde_json::from_value(value).map_err(|e| format!("invalid fault rule: {e}"))?;
-        Ok(Self {
-            key,
-            pattern: fields.pattern,
-            action: fields.action,
-            after_bytes: fields.after_bytes,
-            bytes_per_sec: fields.bytes_per_sec.filter(|b| *b > 0).unwrap_or(DEFAULT_BYTES_PER_SEC),
-            times: fields.times,
-            skip: fields.skip,
-            when: fields.when,
-        })
-    }
-}
+/// One stream-level rule.
+pub type FaultRule = Rule<FaultAction, FaultWhen>;
 
 /// The part of a rule a stream needs once it has been selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,52 +173,9 @@ impl From<&FaultRule> for ActiveFault {
     }
 }
 
-/// How many streams a rule has seen (matched) and affected.
-#[derive(Debug, Default, Clone, Copy)]
-struct Budget {
-    seen: u64,
-    used: u64,
-}
-
 /// Remembers how many streams each rule has matched and affected (for
 /// `skip` and `times`).
-#[derive(Debug, Default)]
-pub struct FaultTracker {
-    counts: Mutex<HashMap<String, Budget>>,
-}
-
-impl FaultTracker {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Picks the rule for a newly opened stream and charges its budget.
-    pub fn select(&self, rules: &[FaultRule], service: &str) -> Option<ActiveFault> {
-        let mut counts = match self.counts.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        // Forget rules that vanished so that re-adding one restarts its budget.
-        let live: HashSet<&str> = rules.iter().map(|r| r.key.as_str()).collect();
-        counts.retain(|k, _| live.contains(k.as_str()));
-        for rule in rules {
-            if !service.contains(&rule.pattern) {
-                continue;
-            }
-            let budget = counts.entry(rule.key.clone()).or_default();
-            budget.seen += 1;
-            if budget.seen <= rule.skip {
-                continue;
-            }
-            if rule.times.is_some_and(|t| budget.used >= t) {
-                continue;
-            }
-            budget.used += 1;
-            return Some(ActiveFault::from(rule));
-        }
-        None
-    }
-}
+pub type FaultTracker = Tracker;
 
 #[cfg(test)]
 mod tests {
@@ -357,7 +261,7 @@ mod tests {
         assert!(tracker.select(&r, "exec:cat y").is_some());
         assert!(tracker.select(&r, "exec:cat z").is_none());
         // Rule removed, then re-added: budget restarts.
-        assert!(tracker.select(&[], "exec:cat z").is_none());
+        assert!(tracker.select::<FaultAction, FaultWhen>(&[], "exec:cat z").is_none());
         assert!(tracker.select(&r, "exec:cat z").is_some());
     }
 

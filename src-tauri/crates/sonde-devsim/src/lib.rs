@@ -52,6 +52,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod fault_rules;
 pub mod faults;
 #[cfg(target_os = "linux")]
 pub mod ios;

@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::faults::FaultAction;
+use crate::faults::{ActiveFault, FaultAction};
 use crate::protocol::{
     read_message, write_message, Message, ProtocolError, AUTH_SIGNATURE, AUTH_TOKEN, A_AUTH, A_CLSE, A_CNXN,
     A_OKAY, A_OPEN, A_VERSION, A_WRTE, DEVICE_MAX_PAYLOAD,
@@ -220,7 +220,7 @@ impl Connection {
         let end = payload.iter().position(|b| *b == 0).unwrap_or(payload.len());
         let name = String::from_utf8_lossy(&payload[..end]).into_owned();
         let config = self.device.config();
-        let fault = self.device.tracker().select(&config.faults.rules, &name);
+        let fault = self.device.tracker().select(&config.faults.rules, &name).map(ActiveFault::from);
         tracing::info!(service = %name, ?fault, "OPEN");
         if config.faults.trace {
             self.device.trace_open(&name, fault.as_ref());

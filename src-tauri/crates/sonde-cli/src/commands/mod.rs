@@ -5,6 +5,7 @@
 mod device;
 mod diff;
 mod edit;
+mod emulators;
 mod export;
 mod read;
 mod watch;
@@ -137,6 +138,8 @@ pub fn run(command: Command, key: Option<sonde_core::CipherKey>) -> CliResult {
             device::push(&ctx, &uri, !no_stop, !no_rebase, allow_schema_change, json)
         }
         Command::Doctor { json } => device::doctor(&ctx, json),
+        Command::Emulators { json } => emulators::emulators(&ctx, json),
+        Command::Boot { name, timeout, json } => emulators::boot(&ctx, &name, timeout, json),
         Command::Versions { db, json } => watch::versions(&ctx, &db, json),
         Command::Watch { db, interval, count, json } => watch::watch(&ctx, &db, interval, count, json),
         Command::Conflicts { uri, json } => watch::conflicts(&ctx, &ctx.open(&uri)?, json),

@@ -5,6 +5,7 @@
 //! first `exec-out` argument raw), so what the device shell parses is
 //! exactly what [`crate::quote`] produced. Always `-s SERIAL`.
 
+pub mod emulator;
 pub mod parse;
 mod pull;
 mod push;
@@ -91,6 +92,12 @@ impl Android {
             .args(["-s", serial, "exec-out", command])
             .stdout_to(dest);
         self.adb(call, Some(serial), cancel).await.map(drop)
+    }
+
+    /// One system property (`getprop NAME`), trimmed; empty when unset.
+    pub async fn getprop(&self, serial: &str, name: &str, cancel: &CancellationToken) -> Result<String> {
+        let out = self.shell(serial, &sh_join(&["getprop", name]), cancel).await?;
+        Ok(printable(out.stdout_text().trim()))
     }
 
     pub async fn connect(&self, address: &str, cancel: &CancellationToken) -> Result<()> {

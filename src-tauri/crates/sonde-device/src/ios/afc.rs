@@ -31,11 +31,12 @@ const AFC_PERM_DENIED: i32 = 10;
 
 /// `lockdownd_strerror` texts of a device that is locked or does not trust
 /// this computer (libimobiledevice `src/lockdown.c`).
-const UNTRUSTED: [&str; 5] = [
+const UNTRUSTED: [&str; 6] = [
     "Pairing dialog response pending",
     "Password protected",
     "User denied pairing",
     "Invalid HostID",
+    "Invalid pair record",
     "not paired",
 ];
 
@@ -264,8 +265,18 @@ fn check(out: &ToolOutput, udid: &str, bundle: &str, subject: &str) -> Result<()
     {
         return Err(DeviceError::DeviceNotFound { device: format!("ios://{udid}") });
     }
+    // lockdownd lets a locked phone open a session but refuses services.
+    if stderr.contains("Failed to start service") && stderr.contains("Password protected") {
+        return Err(DeviceError::Locked { udid: udid.to_owned() });
+    }
     if is_untrusted(&stderr) {
         return Err(DeviceError::Untrusted { udid: udid.to_owned() });
+    }
+    // afcclient exits 0 when house_arrest's connection breaks before it
+    // answers (`afcclient.c`): without this the empty output would pass as
+    // an empty listing or an empty file.
+    if stderr.contains("document sharing service") {
+        return Err(DeviceError::Offline { device: format!("{udid}: {}", stderr.trim()) });
     }
     let stdout = parse::strip_ansi(&out.stdout_text());
     let error_line = stdout
@@ -307,6 +318,16 @@ mod tests {
             c(&out(1, "", "ERROR: Could not connect to lockdownd: Pairing dialog response pending (-19)\n")),
             Err(DeviceError::Untrusted { .. })
         ));
+        assert!(matches!(
+            c(&out(
+                1,
+                "",
+                "ERROR: Failed to start service com.apple.mobile.house_arrest: Password protected (-17)\n"
+            )),
+            Err(DeviceError::Locked { .. })
+        ));
+        let broken = c(&out(0, "", "Could not get result from document sharing service!\n"));
+        assert!(matches!(&broken, Err(e) if e.is_retryable()), "{broken:?}");
         let e = c(&out(0, "Error: Failed to get file info for /Documents/a.db: Not found (8)\n", ""))
             .expect_err("8");
         assert!(matches!(e, DeviceError::NoSuchFile { ref path } if path == "Documents/a.db"), "{e}");

@@ -22,6 +22,9 @@ use parse::SimApp;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A cold simulator boot (first boot after an Xcode update) takes minutes.
+const BOOT_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Prefix of paths in an app-group container.
 const GROUPS: &str = "groups/";
 
@@ -149,6 +152,36 @@ impl Sim {
                 DbFile { uri: uri.to_string(), path, size: f.size, wal: f.wal, journal: f.journal }
             })
             .collect())
+    }
+
+    /// Boots a shut-down simulator and waits until it has booted
+    /// (`simctl boot`, then `simctl bootstatus`, which returns once
+    /// SpringBoard is up); on macOS also shows it in Simulator.app.
+    /// Returns whether it was running already.
+    pub async fn boot(&self, udid: &str, cancel: &CancellationToken) -> Result<bool> {
+        validate_id("simulator id", udid)?;
+        let out = self.simctl_raw(&["boot", udid], cancel).await?;
+        let already = !out.success() && out.stderr_text().contains("current state: Booted");
+        if !out.success() && !already {
+            return Err(simctl_error(&out, Some(udid)));
+        }
+        let wait = ToolCall::new("xcrun", "tool.xcrun", &self.xcrun, BOOT_TIMEOUT)
+            .args(["simctl", "bootstatus", udid])
+            .what("wait for the simulator to boot");
+        let out = runner::run(&wait, cancel).await?;
+        if !out.success() {
+            return Err(simctl_error(&out, Some(udid)));
+        }
+        if crate::host::HostOs::current() == crate::host::HostOs::MacOs {
+            // Best effort: the simulator runs without its window too.
+            let open = ToolCall::new("open", "tool.open", "/usr/bin/open", Duration::from_secs(20))
+                .args(["-a", "Simulator", "--args", "-CurrentDeviceUDID", udid])
+                .what("open Simulator");
+            if let Err(e) = runner::run(&open, cancel).await {
+                tracing::warn!("could not open Simulator.app: {e}");
+            }
+        }
+        Ok(already)
     }
 
     /// The host path of a simulator database, inside its container

@@ -35,10 +35,7 @@ impl Fake {
         }
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes");
         for name in FAKES {
-            let dest = bin.join(name);
-            std::fs::copy(source.join(name), &dest).expect("copy fake");
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            copy_script(&source.join(name), &bin.join(name));
         }
         std::fs::write(bin.join(".fake-root"), root.to_str().expect("utf-8 root")).expect("marker");
         Fake { _tmp: tmp, bin, root, workspace }
@@ -152,3 +149,6 @@ pub fn metadata_plist(id: &str) -> Vec<u8> {
     }
     out
 }
+
+
+include!("copy_script.rs");

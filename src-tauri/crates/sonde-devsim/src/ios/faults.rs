@@ -42,12 +42,13 @@
 //!
 //! Unknown keys are ignored (the fake tools keep theirs in the same file).
 
-use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Mutex;
 
 use serde::Deserialize;
+
+use crate::fault_rules;
+pub use crate::fault_rules::{Tracker, DEFAULT_BYTES_PER_SEC};
 
 /// The parsed `faults.json`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -91,57 +92,8 @@ pub enum When {
     After,
 }
 
-/// One rule; `key` is its canonical JSON (the identity of its budget).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "serde_json::Value")]
-pub struct Rule {
-    pub key: String,
-    pub pattern: String,
-    pub action: Action,
-    pub when: When,
-    pub after_bytes: u64,
-    pub bytes_per_sec: u64,
-    pub times: Option<u64>,
-    pub skip: u64,
-}
-
-#[derive(Deserialize)]
-struct RuleFields {
-    #[serde(rename = "match")]
-    pattern: String,
-    action: Action,
-    #[serde(default)]
-    when: When,
-    #[serde(default)]
-    after_bytes: u64,
-    #[serde(default)]
-    bytes_per_sec: Option<u64>,
-    #[serde(default)]
-    times: Option<u64>,
-    #[serde(default)]
-    skip: u64,
-}
-
-pub const DEFAULT_BYTES_PER_SEC: u64 = 16 * 1024;
-
-impl TryFrom<serde_json::Value> for Rule {
-    type Error = String;
-
-    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-        let key = value.to_string();
-        let f: RuleFields = serde_json::from_value(value).map_err(|e| format!("invalid fault rule: {e}"))?;
-        Ok(Rule {
-            key,
-            pattern: f.pattern,
-            action: f.action,
-            when: f.when,
-            after_bytes: f.after_bytes,
-            bytes_per_sec: f.bytes_per_sec.filter(|b| *b > 0).unwrap_or(DEFAULT_BYTES_PER_SEC),
-            times: f.times,
-            skip: f.skip,
-        })
-    }
-}
+/// One rule of `faults.json`.
+pub type Rule = fault_rules::Rule<Action, When>;
 
 /// The fault a step runs under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,44 +124,14 @@ impl Fault {
     }
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Budget {
-    seen: u64,
-    used: u64,
-}
-
-/// Per-rule budgets (`skip`, `times`).
-#[derive(Debug, Default)]
-pub struct Tracker {
-    counts: Mutex<HashMap<String, Budget>>,
-}
-
-impl Tracker {
-    pub fn select(&self, rules: &[Rule], step: &str) -> Option<Fault> {
-        let mut counts = match self.counts.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        let live: HashSet<&str> = rules.iter().map(|r| r.key.as_str()).collect();
-        counts.retain(|k, _| live.contains(k.as_str()));
-        for rule in rules {
-            if !step.contains(&rule.pattern) {
-                continue;
-            }
-            let budget = counts.entry(rule.key.clone()).or_default();
-            budget.seen += 1;
-            if budget.seen <= rule.skip || rule.times.is_some_and(|t| budget.used >= t) {
-                continue;
-            }
-            budget.used += 1;
-            return Some(Fault {
-                action: rule.action,
-                when: rule.when,
-                after_bytes: rule.after_bytes,
-                bytes_per_sec: rule.bytes_per_sec,
-            });
+impl From<&Rule> for Fault {
+    fn from(rule: &Rule) -> Self {
+        Fault {
+            action: rule.action,
+            when: rule.when,
+            after_bytes: rule.after_bytes,
+            bytes_per_sec: rule.bytes_per_sec,
         }
-        None
     }
 }
 
@@ -241,11 +163,11 @@ mod tests {
         assert_eq!(r[0].when, When::Before);
         assert_eq!(r[0].bytes_per_sec, DEFAULT_BYTES_PER_SEC);
         let t = Tracker::default();
-        let f = t.select(&r, "afc:FILE_OPEN /x").expect("fault");
+        let f = t.select(&r, "afc:FILE_OPEN /x").map(Fault::from).expect("fault");
         assert_eq!(f.label(), "drop");
         assert!(f.fires(When::Before));
         let r = rules(r#"[{"match":"","action":"stall","when":"after"}]"#);
-        assert_eq!(t.select(&r, "x").map(|f| f.label()), Some("stall@after".into()));
+        assert_eq!(t.select(&r, "x").map(|r| Fault::from(r).label()), Some("stall@after".into()));
         assert!(serde_json::from_str::<Vec<Rule>>(r#"[{"match":"","action":"boom"}]"#).is_err());
         assert!(
             serde_json::from_str::<Vec<Rule>>(r#"[{"match":"","action":"drop","when":"later"}]"#).is_err()
@@ -262,7 +184,7 @@ mod tests {
                 .map(|s| t.select(&r, s).is_some())
                 .collect();
         assert_eq!(hits, [false, false, true, false]);
-        assert!(t.select(&[], "lockdown:x").is_none());
+        assert!(t.select::<Action, When>(&[], "lockdown:x").is_none());
         assert!(t.select(&r, "lockdown:x").is_none(), "skip restarts with the budget");
         assert!(t.select(&r, "lockdown:x").is_some());
     }

@@ -75,7 +75,7 @@ impl Sim {
     /// ([`Link::write_faulted`], [`Sim::finish`]).
     pub async fn step(&self, label: &str) -> Result<Option<Fault>, IosError> {
         let faults = self.faults();
-        let fault = self.tracker.select(&faults.rules, label);
+        let fault = self.tracker.select(&faults.rules, label).map(Fault::from);
         if faults.trace {
             trace(&self.phone.trace_file(), fault.as_ref(), label);
         }

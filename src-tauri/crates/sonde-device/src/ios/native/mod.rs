@@ -29,6 +29,7 @@ use plist::{Dictionary, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -106,18 +107,38 @@ pub(crate) struct NativeAfc<'a> {
     pub retry: Retry,
 }
 
+/// What one AFC call on the session returns: a future borrowing the
+/// connection and the call's arguments.
+type AfcFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'c>>;
+
+/// An AFC path as the protocol and as errors name it.
+struct Target {
+    abs: String,
+    rel: String,
+}
+
+impl Target {
+    fn new(rel: &str) -> Target {
+        Target { abs: super::afc::abs(rel), rel: rel.to_owned() }
+    }
+}
+
 impl NativeAfc<'_> {
-    /// Runs `op` on the container session (opening one if needed), under a
-    /// timeout and `cancel`, with retries on connection failures.
-    async fn with_session<T, F>(
+    /// Runs `op` with `args` on the container session (opening one if
+    /// needed), under a timeout and `cancel`, with retries on connection
+    /// failures. `args` is borrowed by every attempt, so callers need not
+    /// clone anything into the closure.
+    async fn with_session<A, T, F>(
         &self,
         what: &str,
         timeout: Duration,
         cancel: &CancellationToken,
+        args: &A,
         op: F,
     ) -> Result<T>
     where
-        F: for<'c> Fn(&'c mut AfcConn) -> std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'c>>,
+        A: Sync + ?Sized,
+        F: for<'c> Fn(&'c mut AfcConn, &'c A) -> AfcFuture<'c, T>,
     {
         let slot = self.native.slot(self.udid, self.bundle);
         runner::retry(self.retry, cancel, || async {
@@ -127,7 +148,7 @@ impl NativeAfc<'_> {
                     Some(conn) => conn,
                     None => self.native.open(self.udid, self.bundle).await?,
                 };
-                let result = op(&mut conn).await;
+                let result = op(&mut conn, args).await;
                 match &result {
                     Ok(_) => *guard = Some(conn),
                     Err(e) if file_level(e) => *guard = Some(conn),
@@ -152,7 +173,10 @@ impl NativeAfc<'_> {
     /// vend a container for.
     pub async fn probe(&self, cancel: &CancellationToken) -> Result<bool> {
         let what = format!("open the container of {}", self.bundle);
-        match self.with_session(&what, self.timeouts.command, cancel, |_| Box::pin(async { Ok(()) })).await {
+        match self
+            .with_session(&what, self.timeouts.command, cancel, &(), |_, _| Box::pin(async { Ok(()) }))
+            .await
+        {
             Ok(()) => Ok(true),
             Err(DeviceError::NotDevelopmentBuild { .. }) => Ok(false),
             Err(e) => Err(e),
@@ -160,10 +184,9 @@ impl NativeAfc<'_> {
     }
 
     pub async fn ls(&self, rel: &str, cancel: &CancellationToken) -> Result<Vec<String>> {
-        let (abs, rel) = (super::afc::abs(rel), rel.to_owned());
-        self.with_session(&format!("list {abs}"), self.timeouts.command, cancel, |c| {
-            let (abs, rel) = (abs.clone(), rel.clone());
-            Box::pin(async move { c.read_dir(&abs, &rel).await })
+        let t = Target::new(rel);
+        self.with_session(&format!("list {}", t.abs), self.timeouts.command, cancel, &t, |c, t| {
+            Box::pin(c.read_dir(&t.abs, &t.rel))
         })
         .await
     }
@@ -171,16 +194,15 @@ impl NativeAfc<'_> {
     /// Entries with kind and size (AFC lists names only: one info each,
     /// over the same session).
     pub async fn ls_long(&self, rel: &str, cancel: &CancellationToken) -> Result<Option<Vec<Entry>>> {
-        let (abs, rel) = (super::afc::abs(rel), rel.to_owned());
+        let t = Target::new(rel);
         let entries = self
-            .with_session(&format!("list {abs}"), self.timeouts.command, cancel, |c| {
-                let (abs, rel) = (abs.clone(), rel.clone());
+            .with_session(&format!("list {}", t.abs), self.timeouts.command, cancel, &t, |c, t| {
                 Box::pin(async move {
-                    let names = c.read_dir(&abs, &rel).await?;
+                    let names = c.read_dir(&t.abs, &t.rel).await?;
                     let mut out = Vec::with_capacity(names.len());
                     for name in names {
-                        let path = format!("{abs}/{name}");
-                        if let Some(st) = c.file_info(&path, &rel).await? {
+                        let path = format!("{}/{name}", t.abs);
+                        if let Some(st) = c.file_info(&path, &t.rel).await? {
                             out.push(Entry { name, kind: st.kind, size: st.size });
                         }
                     }
@@ -192,33 +214,30 @@ impl NativeAfc<'_> {
     }
 
     pub async fn info(&self, rel: &str, cancel: &CancellationToken) -> Result<Option<Stat>> {
-        let (abs, rel) = (super::afc::abs(rel), rel.to_owned());
-        self.with_session(&format!("stat {abs}"), self.timeouts.command, cancel, |c| {
-            let (abs, rel) = (abs.clone(), rel.clone());
-            Box::pin(async move { c.file_info(&abs, &rel).await })
+        let t = Target::new(rel);
+        self.with_session(&format!("stat {}", t.abs), self.timeouts.command, cancel, &t, |c, t| {
+            Box::pin(c.file_info(&t.abs, &t.rel))
         })
         .await
     }
 
     /// Downloads a file into `local` (replaced).
     pub async fn get(&self, rel: &str, local: &Path, size: u64, cancel: &CancellationToken) -> Result<()> {
-        let (abs, rel) = (super::afc::abs(rel), rel.to_owned());
-        let local = local.to_path_buf();
-        self.with_session(&format!("copy {abs} from the device"), self.timeouts.transfer(size), cancel, |c| {
-            let (abs, rel, local) = (abs.clone(), rel.clone(), local.clone());
+        let args = (Target::new(rel), local);
+        let what = format!("copy {} from the device", args.0.abs);
+        self.with_session(&what, self.timeouts.transfer(size), cancel, &args, |c, (t, local)| {
             Box::pin(async move {
-                let mut file =
-                    tokio::fs::File::create(&local).await.map_err(|e| DeviceError::io(&local, e))?;
-                let handle = c.open(&abs, OpenMode::ReadOnly, &rel).await?;
+                let mut file = tokio::fs::File::create(local).await.map_err(|e| DeviceError::io(local, e))?;
+                let handle = c.open(&t.abs, OpenMode::ReadOnly, &t.rel).await?;
                 loop {
-                    let chunk = c.read(handle, CHUNK, &rel).await?;
+                    let chunk = c.read(handle, CHUNK, &t.rel).await?;
                     if chunk.is_empty() {
                         break;
                     }
-                    file.write_all(&chunk).await.map_err(|e| DeviceError::io(&local, e))?;
+                    file.write_all(&chunk).await.map_err(|e| DeviceError::io(local, e))?;
                 }
-                c.close(handle, &rel).await?;
-                file.flush().await.map_err(|e| DeviceError::io(&local, e))
+                c.close(handle, &t.rel).await?;
+                file.flush().await.map_err(|e| DeviceError::io(local, e))
             })
         })
         .await
@@ -226,22 +245,21 @@ impl NativeAfc<'_> {
 
     /// Uploads `local` to `rel` (created or truncated). Callers verify.
     pub async fn put(&self, local: &Path, rel: &str, size: u64, cancel: &CancellationToken) -> Result<()> {
-        let (abs, rel) = (super::afc::abs(rel), rel.to_owned());
-        let local = local.to_path_buf();
-        self.with_session(&format!("copy to {abs}"), self.timeouts.transfer(size), cancel, |c| {
-            let (abs, rel, local) = (abs.clone(), rel.clone(), local.clone());
+        let args = (Target::new(rel), local);
+        let what = format!("copy to {}", args.0.abs);
+        self.with_session(&what, self.timeouts.transfer(size), cancel, &args, |c, (t, local)| {
             Box::pin(async move {
-                let mut file = tokio::fs::File::open(&local).await.map_err(|e| DeviceError::io(&local, e))?;
-                let handle = c.open(&abs, OpenMode::WriteTruncate, &rel).await?;
+                let mut file = tokio::fs::File::open(local).await.map_err(|e| DeviceError::io(local, e))?;
+                let handle = c.open(&t.abs, OpenMode::WriteTruncate, &t.rel).await?;
                 let mut buf = vec![0u8; CHUNK];
                 loop {
-                    let n = file.read(&mut buf).await.map_err(|e| DeviceError::io(&local, e))?;
+                    let n = file.read(&mut buf).await.map_err(|e| DeviceError::io(local, e))?;
                     if n == 0 {
                         break;
                     }
-                    c.write(handle, &buf[..n], &rel).await?;
+                    c.write(handle, &buf[..n], &t.rel).await?;
                 }
-                c.close(handle, &rel).await
+                c.close(handle, &t.rel).await
             })
         })
         .await
@@ -249,21 +267,23 @@ impl NativeAfc<'_> {
 
     /// Renames, replacing an existing target.
     pub async fn mv(&self, from: &str, to: &str, cancel: &CancellationToken) -> Result<()> {
-        let (a, b, rel) = (super::afc::abs(from), super::afc::abs(to), from.to_owned());
-        self.with_session(&format!("rename {a}"), self.timeouts.command, cancel, |c| {
-            let (a, b, rel) = (a.clone(), b.clone(), rel.clone());
-            Box::pin(async move { c.rename(&a, &b, &rel).await })
-        })
+        let args = (Target::new(from), super::afc::abs(to));
+        self.with_session(
+            &format!("rename {}", args.0.abs),
+            self.timeouts.command,
+            cancel,
+            &args,
+            |c, (t, to)| Box::pin(c.rename(&t.abs, to, &t.rel)),
+        )
         .await
     }
 
     /// Removes a file; one that is already gone is not an error.
     pub async fn rm(&self, rel: &str, cancel: &CancellationToken) -> Result<()> {
-        let (abs, rel) = (super::afc::abs(rel), rel.to_owned());
+        let t = Target::new(rel);
         let result = self
-            .with_session(&format!("remove {abs}"), self.timeouts.command, cancel, |c| {
-                let (abs, rel) = (abs.clone(), rel.clone());
-                Box::pin(async move { c.remove(&abs, &rel).await })
+            .with_session(&format!("remove {}", t.abs), self.timeouts.command, cancel, &t, |c, t| {
+                Box::pin(c.remove(&t.abs, &t.rel))
             })
             .await;
         match result {

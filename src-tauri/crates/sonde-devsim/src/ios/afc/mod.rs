@@ -169,6 +169,19 @@ impl Session<'_> {
         }
     }
 
+    /// A path that may be removed or renamed: inside the container and
+    /// not its root (symlinks in the last part are not followed).
+    fn below_root(&self, path: Option<&[u8]>) -> Result<std::path::PathBuf, u64> {
+        let target = self.resolve(path, false)?;
+        if self.root.is_root(&target) {
+            return Err(status::PERM_DENIED);
+        }
+        match target {
+            Target::Host(p) => Ok(p),
+            Target::VirtualRoot => Err(status::PERM_DENIED),
+        }
+    }
+
     fn handle(&mut self, p: &Packet, write_limit: Option<u64>) -> Reply {
         match self.run(p, write_limit) {
             Ok(r) => r,
@@ -347,48 +360,26 @@ impl Session<'_> {
                 self.files.get(&h).ok_or(status::INVALID_ARG)?;
                 Ok(Reply::Status(status::SUCCESS))
             }
-            op::REMOVE_PATH => {
-                let target = self.resolve(args.cstr(), false)?;
-                if self.root.is_root(&target) {
-                    return Err(status::PERM_DENIED);
-                }
-                let Target::Host(host) = target else { return Err(status::PERM_DENIED) };
+            op::REMOVE_PATH | op::REMOVE_PATH_AND_CONTENTS => {
+                let host = self.below_root(args.cstr())?;
                 let meta = std::fs::symlink_metadata(&host).map_err(io)?;
-                if meta.is_dir() {
+                if !meta.is_dir() {
+                    std::fs::remove_file(&host).map_err(io)?;
+                } else if p.operation == op::REMOVE_PATH_AND_CONTENTS {
+                    std::fs::remove_dir_all(&host).map_err(io)?;
+                } else {
                     match std::fs::remove_dir(&host) {
                         Ok(()) => {}
                         // iOS answers UNKNOWN_ERROR for a directory that is not empty.
                         Err(e) if e.raw_os_error() == Some(39) => return Err(status::UNKNOWN_ERROR),
                         Err(e) => return Err(io(e)),
                     }
-                } else {
-                    std::fs::remove_file(&host).map_err(io)?;
-                }
-                Ok(Reply::Status(status::SUCCESS))
-            }
-            op::REMOVE_PATH_AND_CONTENTS => {
-                let target = self.resolve(args.cstr(), false)?;
-                if self.root.is_root(&target) {
-                    return Err(status::PERM_DENIED);
-                }
-                let Target::Host(host) = target else { return Err(status::PERM_DENIED) };
-                let meta = std::fs::symlink_metadata(&host).map_err(io)?;
-                if meta.is_dir() {
-                    std::fs::remove_dir_all(&host).map_err(io)?;
-                } else {
-                    std::fs::remove_file(&host).map_err(io)?;
                 }
                 Ok(Reply::Status(status::SUCCESS))
             }
             op::RENAME_PATH => {
-                let from = self.resolve(args.cstr(), false)?;
-                let to = self.resolve(args.cstr(), false)?;
-                if self.root.is_root(&from) || self.root.is_root(&to) {
-                    return Err(status::PERM_DENIED);
-                }
-                let (Target::Host(from), Target::Host(to)) = (from, to) else {
-                    return Err(status::PERM_DENIED);
-                };
+                let from = self.below_root(args.cstr())?;
+                let to = self.below_root(args.cstr())?;
                 std::fs::symlink_metadata(&from).map_err(io)?;
                 std::fs::rename(&from, &to).map_err(io)?;
                 Ok(Reply::Status(status::SUCCESS))
