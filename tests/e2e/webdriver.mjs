@@ -1,6 +1,8 @@
 // A minimal W3C WebDriver client (Node 20 fetch) for tauri-driver.
 // No dependencies: tauri-driver speaks plain W3C WebDriver.
 
+import { createServer } from 'node:net';
+
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export class Session {
@@ -161,3 +163,15 @@ async function request(base, method, path, body) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A TCP port nobody listens on now (for tauri-driver, adb's server). */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
