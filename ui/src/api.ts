@@ -4,6 +4,8 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { App } from "./bindings/App";
+import type { BootReport } from "./bindings/BootReport";
+import type { BootStep } from "./bindings/BootStep";
 import type { Change } from "./bindings/Change";
 import type { Conflict } from "./bindings/Conflict";
 import type { DbDiff } from "./bindings/DbDiff";
@@ -33,6 +35,7 @@ import type { TableListing } from "./bindings/TableListing";
 import type { TableSchema } from "./bindings/TableSchema";
 import type { Value } from "./bindings/Value";
 import type { VersionInfo } from "./bindings/VersionInfo";
+import type { VirtualListing } from "./bindings/VirtualListing";
 import type { WatchEvent } from "./bindings/WatchEvent";
 import type { Decoded } from "./display/decoded";
 import { toCommandError } from "./errors";
@@ -72,12 +75,19 @@ export interface Cipher {
 }
 
 let opCounter = 0;
-/** Ids for cancellable operations (push, export, SQL). */
+/** Ids for cancellable operations (push, export, SQL, boot). */
 export const newOpId = (what: string) => `${what}-${Date.now().toString(36)}-${++opCounter}`;
 
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
   listDevices: () => call<DeviceListing>("list_devices"),
+  /** AVDs and simulators, running or not; a platform whose tool is missing is a problem, not a rejection. */
+  listVirtualDevices: () => call<VirtualListing>("list_virtual_devices"),
+  /** Boots an AVD or simulator (`id` from listVirtualDevices) and waits until it can be used; can take minutes. */
+  bootVirtualDevice: (id: string, opId: string, onProgress: (s: BootStep) => void) => {
+    const channel = new Channel<BootStep>(onProgress);
+    return call<BootReport>("boot_virtual_device", { id, opId, onProgress: channel });
+  },
   listApps: (device: string, includeSystem: boolean) => call<App[]>("list_apps", { device, includeSystem }),
   listDatabases: (device: string, app: string) => call<DbFile[]>("list_databases", { device, app }),
   recentDatabases: () => call<RecentDatabase[]>("recent_databases"),

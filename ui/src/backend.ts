@@ -8,9 +8,14 @@ import type { DeviceListing } from "./bindings/DeviceListing";
 import { editsStore } from "./editing/store";
 import { appStore, openLocation, setDevices } from "./state/app";
 import { closeWindowWithCare, lossEverywhere } from "./state/dbActions";
+import { refreshVirtualDevices } from "./state/virtualDevices";
 
 export async function listenToBackend(onDragging: (over: boolean) => void): Promise<void> {
-  await listen<DeviceListing>("devices-changed", (e) => setDevices(e.payload));
+  await listen<DeviceListing>("devices-changed", (e) => {
+    setDevices(e.payload);
+    // An emulator started or stopped (here or in Android Studio): which AVDs run changed too.
+    void refreshVirtualDevices();
+  });
   await listen("close-requested", () => void closeWindowWithCare());
   try {
     await getCurrentWebview().onDragDropEvent((e) => {

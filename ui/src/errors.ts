@@ -64,6 +64,8 @@ export const HINTS: Partial<Record<ErrorKind, string>> = {
   keychain: "The system keychain could not be used: unlock it (or start your desktop's keyring) and try again. Open databases stay open; Sonde keeps their keys in memory until it quits.",
   schema_change:
     "This is a Room database: Room compares the schema with the identity hash in room_master_table and refuses to open a database whose schema changed without a migration. Only go on when the app expects this change.",
+  emulator:
+    "Check hardware acceleration (Linux: KVM enabled in the BIOS and your user in the kvm group; Windows: Windows Hypervisor Platform turned on) and free disk space; Android Studio's Device Manager can cold-boot or wipe the virtual device.",
   io: "Reading or writing a file failed: check the disk and the permissions.",
 };
 

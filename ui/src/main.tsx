@@ -1,5 +1,5 @@
-// Entry point: theme, render, then load app info, devices and recent
-// databases concurrently and subscribe to backend events.
+// Entry point: theme, render, then load app info, devices, virtual devices
+// and recent databases concurrently and subscribe to backend events.
 import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
@@ -8,6 +8,7 @@ import { startPersisting } from "./editing/persist";
 import { startTheme } from "./lib/theme";
 import { startWatching } from "./state/watch";
 import { loadAppInfo, refreshDevices, refreshRecent } from "./state/app";
+import { refreshVirtualDevices } from "./state/virtualDevices";
 import "./styles.css";
 
 startTheme();
@@ -26,6 +27,7 @@ function Root() {
     void listenToBackend(setDropping);
     void loadAppInfo();
     void refreshDevices();
+    void refreshVirtualDevices();
     void refreshRecent();
   }, []);
   return <App dropping={dropping} />;

@@ -1,7 +1,8 @@
 // Bug 9: words and numbers. "1 row", one number format everywhere (the
 // export progress like the grid, whatever the system locale), no "refresh"
 // advice for a path that never existed, no command lines for GUI users,
-// and a tool that cannot exist on this platform is not a problem.
+// the first run's advice for real phones, and a tool that cannot exist on
+// this platform is not a problem.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { openTable, startApp } from "./lib/app.mjs";
@@ -42,6 +43,17 @@ describe("wording", () => {
     const banner = page.getByTestId("error-banner");
     await banner.waitFor();
     assert.doesNotMatch(await banner.textContent(), /kill-server|`|\badb \w/);
+    await page.close();
+  });
+
+  it("says on a first run what to do with a real phone, one sentence each", async () => {
+    const page = await app.open({ recent: "none" });
+    const text = (id) => page.getByTestId(id).textContent();
+    await page.getByTestId("first-run").waitFor();
+    assert.equal(await text("first-run-android"), "Android phone: enable USB debugging (Settings → Developer options) and accept the prompt on the phone.");
+    assert.equal(await text("first-run-iphone"), "iPhone: unlock it and tap Trust; only development builds (run from Xcode) show their files.");
+    assert.match(await text("first-run-simulated"), /the built-in simulated device works without a phone/);
+    assert.doesNotMatch(await page.getByTestId("first-run").textContent(), /`|\badb \w/);
     await page.close();
   });
 

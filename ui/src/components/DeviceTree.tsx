@@ -1,5 +1,6 @@
 // Device → app → database → table. Apps and database files load when a
-// node opens; the built-in simulated device is labelled as such.
+// node opens; the built-in simulated device is labelled as such; a
+// shut-down simulator can be booted from its row.
 import { useEffect, useState } from "react";
 import { api, deviceUri } from "../api";
 import type { App } from "../bindings/App";
@@ -10,6 +11,7 @@ import { appStore, openLocation, showError } from "../state/app";
 import { useStore } from "../state/store";
 import { isExpanded, toggle, treeStore } from "../state/tree";
 import { formatBytes } from "../values";
+import { BootButton, BootProgress } from "./BootControl";
 import { DeviceIcon } from "./Icons";
 import { shownFramework } from "../display/frameworks";
 import { CloseDb, FrameworkTag, TableList } from "./TableList";
@@ -75,36 +77,42 @@ export function DeviceNode({ device, simulated }: { device: Device; simulated: b
   const open = useStore(treeStore, (s) => isExpanded(s, id));
   const [systemApps, setSystemApps] = useState(false);
   const usable = device.state === "device" || device.state === "shutdown";
+  // Its files can be read shut down; booting it runs the app too.
+  const bootable = device.platform === "sim" && device.state === "shutdown";
   const [apps, retry] = useLazy<App[]>(open && usable, `${uri}|${systemApps}`, () => api.listApps(uri, systemApps), `Listing apps on ${device.name}`);
   const sub = [simulated ? "Sonde's built-in simulated Android device" : PLATFORM[device.platform], device.os_version, device.model && device.model !== device.name ? device.model : null]
     .filter(Boolean)
     .join(" · ");
   return (
     <li>
-      <button
-        className={`tree-item device-item state-${device.state}`}
-        data-testid="device-item"
-        data-id={uri}
-        data-state={device.state}
-        aria-expanded={open}
-        onClick={() => toggle(id)}
-        title={`${uri} (${device.raw_state})`}
-      >
-        <span className="twisty" aria-hidden>
-          {open ? "▾" : "▸"}
-        </span>
-        <DeviceIcon platform={device.platform} />
-        <span className="label">
-          {simulated ? "Simulated device" : device.name}
-          <span className="sub">{sub}</span>
-        </span>
-        {simulated && (
-          <span className="badge sim" data-testid="sim-badge" title="Sonde's built-in simulated Android device">
-            built-in
+      <div className="tree-row">
+        <button
+          className={`tree-item device-item state-${device.state}`}
+          data-testid="device-item"
+          data-id={uri}
+          data-state={device.state}
+          aria-expanded={open}
+          onClick={() => toggle(id)}
+          title={`${uri} (${device.raw_state})`}
+        >
+          <span className="twisty" aria-hidden>
+            {open ? "▾" : "▸"}
           </span>
-        )}
-        {device.state !== "device" && <span className={`badge state ${device.state}`}>{device.state}</span>}
-      </button>
+          <DeviceIcon platform={device.platform} />
+          <span className="label">
+            {simulated ? "Simulated device" : device.name}
+            <span className="sub">{sub}</span>
+          </span>
+          {simulated && (
+            <span className="badge sim" data-testid="sim-badge" title="Sonde's built-in simulated Android device">
+              built-in
+            </span>
+          )}
+          {device.state !== "device" && <span className={`badge state ${device.state}`}>{device.state}</span>}
+        </button>
+        {bootable && <BootButton id={device.id} name={device.name} />}
+      </div>
+      {bootable && <BootProgress id={device.id} />}
       {open && (
         <div className="tree-children">
           {!usable && <div className="tree-hint">{stateHint(device)}</div>}

@@ -1,22 +1,21 @@
 // Diagnostics: operation timings, the device tools found (with versions or
-// what is wrong with them) and where the log file is.
+// what is wrong with them; how to install the missing ones) and where the
+// log file is.
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import type { Diagnostics } from "../bindings/Diagnostics";
 import type { ToolInfo } from "../bindings/ToolInfo";
 import { formatCount } from "../lib/format";
-import { isMac, osName } from "../lib/platform";
+import { isMac, MAC_ONLY_TOOLS, osName } from "../lib/platform";
 import { appStore } from "../state/app";
 import { useStore } from "../state/store";
 import { Dialog } from "./Dialog";
+import { MissingTools } from "./MissingTools";
 
 const ms = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(1)} ms` : `${us} µs`);
 
-/** Tools that only exist on macOS (Xcode's) are no problem elsewhere. */
-const MAC_ONLY = new Set(["xcrun"]);
-
 function toolStatus(t: ToolInfo): { text: string; problem: boolean } {
-  if (MAC_ONLY.has(t.tool) && !isMac && !t.path) return { text: `Not available on ${osName} (iOS simulators need a Mac)`, problem: false };
+  if (MAC_ONLY_TOOLS.has(t.tool) && !isMac && !t.path) return { text: `Not available on ${osName} (iOS simulators need a Mac)`, problem: false };
   if (t.problem) return { text: t.problem, problem: true };
   return { text: t.note ? `OK · ${t.note}` : "OK", problem: false };
 }
@@ -53,6 +52,7 @@ export function DiagnosticsPanel({ onClose }: { onClose(): void }) {
               <code data-testid="diagnostics-log">{diag.log_file}</code>
             </p>
             <h3>Tools</h3>
+            <MissingTools tools={diag.tools} />
             <table className="schema-table" data-testid="diagnostics-tools">
               <thead>
                 <tr>

@@ -61,3 +61,15 @@ export function ToolButton({
     </button>
   );
 }
+
+/** Sonde's app icon (src-tauri/icons/icon.svg, drawn inline: a sounding probe's rings). */
+export function AppIcon({ size = 32 }: { size?: number }) {
+  return (
+    <svg className="app-icon" width={size} height={size} viewBox="0 0 256 256" aria-hidden>
+      <circle cx="128" cy="128" r="120" fill="#111827" />
+      <circle cx="128" cy="128" r="80" fill="none" stroke="#5EEAD4" strokeWidth="10" />
+      <circle cx="128" cy="128" r="46" fill="none" stroke="#5EEAD4" strokeWidth="10" />
+      <circle cx="128" cy="128" r="17" fill="#5EEAD4" />
+    </svg>
+  );
+}

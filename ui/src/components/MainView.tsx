@@ -13,6 +13,7 @@ import { ConflictsDialog } from "./ConflictsDialog";
 import { layoutStore, toggleSidebar } from "../state/layout";
 import { useStore } from "../state/store";
 import { Icon, ToolButton } from "./Icons";
+import { FirstRun } from "./FirstRun";
 import { EncryptedTag, ForgetKey, KeyNotice } from "./KeyStatus";
 import { FrameworkTag } from "./TableList";
 import { tableTitle } from "../display/frameworks";
@@ -118,6 +119,7 @@ export function MainView() {
   const pushed = useStore(appStore, (s) => (db ? (s.pushed[db.handle] ?? null) : null));
   const pushDialog = useStore(appStore, (s) => s.pushDialog);
   const conflictsDialog = useStore(conflictsDialogStore, (s) => s);
+  const firstRun = useStore(appStore, (s) => s.recentLoaded && s.recent.length === 0);
 
   if (!db) {
     return (
@@ -129,6 +131,7 @@ export function MainView() {
           <div className="empty-state big" data-testid="welcome">
             <h1>Inspect an app's SQLite databases</h1>
             <p>Pick a device, an app and a database on the left, open a file, or drop a .db file here.</p>
+            {firstRun && <FirstRun />}
             {opening && <p className="muted">Opening…</p>}
           </div>
         </div>

@@ -11,6 +11,7 @@ import { api } from "../api";
 import type { Value } from "../bindings/Value";
 import type { ActiveCellInfo, CellTarget } from "../grid/DataGrid";
 import { toCommandError } from "../errors";
+import { copyText } from "../lib/clipboard";
 import { plural } from "../lib/format";
 import { keyLabel } from "../lib/platform";
 import { editorTypeFor, parseAs, ParseError } from "../parse";
@@ -77,20 +78,6 @@ function fileNameFor(table: string, cell: ActiveCellInfo, v: Value): string {
     ext = mime ? mime.slice(6).replace("jpeg", "jpg") : "bin";
   } else if (typeof v === "string" && looksLikeJson(v)) ext = "json";
   return `${table}-${cell.column.name}-${row}.${ext}`.replace(/[^\w.-]+/g, "_");
-}
-
-async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // Older webviews: the selection-based copy.
-    const area = document.createElement("textarea");
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-  }
 }
 
 type Note = { kind: "copied" | "saved" | "loaded" | "error"; text: string } | null;

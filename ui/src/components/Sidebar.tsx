@@ -1,13 +1,16 @@
 // The source tree: devices (Android, iOS, simulators, the simulated
-// device), local files, recent databases; Open file…, and at the foot
-// (always in view) Diagnostics, the shortcuts sheet and the theme.
+// device), virtual devices to boot, local files, recent databases; Open
+// file…, and at the foot (always in view) Diagnostics, About, the
+// shortcuts sheet and the theme.
 import { deviceUri } from "../api";
-import { appStore, openFileDialog, openLocation, refreshDevices, setDiagnosticsOpen, setShortcutsOpen } from "../state/app";
+import { appStore, openFileDialog, openLocation, refreshDevices, setAboutOpen, setDiagnosticsOpen, setShortcutsOpen } from "../state/app";
 import { layoutStore, setTheme, type ThemeMode } from "../state/layout";
 import { useStore } from "../state/store";
 import { revealLocation, splitDeviceLocation } from "../state/tree";
+import { refreshVirtualDevices } from "../state/virtualDevices";
 import { DeviceNode } from "./DeviceTree";
 import { CloseDb, FrameworkTag, TableList } from "./TableList";
+import { VirtualDevices } from "./VirtualDevices";
 
 /** Up/Down move between the tree's items (Enter/Space activate them). */
 function moveFocus(e: React.KeyboardEvent<HTMLElement>) {
@@ -45,7 +48,7 @@ export function Sidebar() {
         <section className="tree-section">
           <header>
             <span>Devices</span>
-            <button className="icon small" aria-label="Refresh devices" title="Refresh" onClick={() => void refreshDevices()}>
+            <button className="icon small" aria-label="Refresh devices" title="Refresh" onClick={() => void Promise.all([refreshDevices(), refreshVirtualDevices()])}>
               ⟳
             </button>
           </header>
@@ -58,6 +61,12 @@ export function Sidebar() {
             <div className="empty-state" data-testid="no-devices">
               <strong>No devices</strong>
               <p>Connect a phone with USB debugging, or use the simulated device (it starts by itself when no phone is attached).</p>
+              <p>
+                A tool missing (adb, libimobiledevice)?{" "}
+                <button className="link" data-testid="no-devices-tools" onClick={() => setDiagnosticsOpen(true)}>
+                  Diagnostics says how to install it
+                </button>
+              </p>
             </div>
           )}
           {loading && list.length === 0 && <div className="tree-loading">Looking for devices…</div>}
@@ -74,6 +83,7 @@ export function Sidebar() {
             </details>
           )}
         </section>
+        <VirtualDevices />
         {loose.length > 0 && (
           <section className="tree-section">
             <header>
@@ -146,6 +156,9 @@ function SidebarFoot() {
     <div className="sidebar-foot">
       <button data-testid="diagnostics-button" className="small" onClick={() => setDiagnosticsOpen(true)}>
         Diagnostics
+      </button>
+      <button data-testid="about-button" className="small" onClick={() => setAboutOpen(true)} title="About Sonde: version and licences">
+        About
       </button>
       <button data-testid="shortcuts-button" className="small" onClick={() => setShortcutsOpen(true)} title="Keyboard shortcuts (F1)" aria-label="Keyboard shortcuts">
         ?

@@ -5,6 +5,9 @@ const ua = `${navigator.platform} ${navigator.userAgent}`;
 export const isMac = /Mac|iPhone|iPad/.test(ua);
 export const osName = isMac ? "macOS" : /Win/.test(ua) ? "Windows" : "Linux";
 
+/** Device tools that only exist on macOS (Xcode's): no problem elsewhere. */
+export const MAC_ONLY_TOOLS: ReadonlySet<string> = new Set(["xcrun"]);
+
 /** "Mod+Shift+S" → "Ctrl+Shift+S" here, "⌘⇧S" on macOS (every Mod in the text). */
 export function keyLabel(combo: string): string {
   if (!isMac) return combo.replace(/Mod\+/g, "Ctrl+");

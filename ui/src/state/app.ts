@@ -36,6 +36,8 @@ export interface AppState {
   devices: DeviceListing | null;
   devicesLoading: boolean;
   recent: RecentDatabase[];
+  /** The recent list was read once (till then a first run cannot be told). */
+  recentLoaded: boolean;
   /** Open databases, in the order they were opened. */
   open: OpenedDb[];
   /** Locations being opened (pulling a snapshot can take a while). */
@@ -44,6 +46,7 @@ export interface AppState {
   tab: Tab;
   error: BannerError | null;
   diagnosticsOpen: boolean;
+  aboutOpen: boolean;
   shortcutsOpen: boolean;
   /** What each open database has waiting to be pushed (db_status). */
   status: Record<number, DbStatus>;
@@ -69,12 +72,14 @@ export const appStore = createStore<AppState>({
   devices: null,
   devicesLoading: true,
   recent: [],
+  recentLoaded: false,
   open: [],
   opening: [],
   active: null,
   tab: "data",
   error: null,
   diagnosticsOpen: false,
+  aboutOpen: false,
   shortcutsOpen: false,
   status: {},
   dataVersion: {},
@@ -136,8 +141,9 @@ let refetchingInfo = false;
 
 export async function refreshRecent(): Promise<void> {
   try {
-    patch({ recent: await api.recentDatabases() });
+    patch({ recent: await api.recentDatabases(), recentLoaded: true });
   } catch (e) {
+    patch({ recentLoaded: true });
     showError(e, "Reading recent databases");
   }
 }
@@ -399,6 +405,7 @@ export const selectTable = (handle: number, table: string | null, tab?: Tab) =>
 
 export const setTab = (tab: Tab) => patch({ tab });
 export const setDiagnosticsOpen = (diagnosticsOpen: boolean) => patch({ diagnosticsOpen });
+export const setAboutOpen = (aboutOpen: boolean) => patch({ aboutOpen });
 export const setShortcutsOpen = (shortcutsOpen: boolean) => patch({ shortcutsOpen });
 export const setPushDialog = (pushDialog: number | null) => patch({ pushDialog });
 

@@ -48,8 +48,9 @@ import {
 } from "./tables";
 import { DecodeInvalid, decodeStored, encodeDate, frameworkDb, isEntityTable, isKind, isRoom, PLANNER_APP, PLANNER_PATH, SOCIAL_APP, SOCIAL_PATH, withOverrides } from "./frameworks";
 import { changedRows, cloneContent, diffContent, keepMine, rebase, type Content, type Pending, type Version } from "./versions";
+import { BootError, createVirtualDevices, type VirtualScenario } from "./virtual";
 
-export interface Scenario {
+export interface Scenario extends VirtualScenario {
   /** "none": no devices at all. */
   devices?: "default" | "none";
   /** Reject a command with this UiError. */
@@ -71,6 +72,8 @@ export interface Scenario {
   saveDialog?: "save" | "dismiss";
   /** "encrypted": the open dialog picks ENCRYPTED_PATH (a SQLCipher file). */
   openDialog?: "photo" | "dismiss" | "too_big" | "encrypted";
+  /** "none": a first run, nothing opened yet. */
+  recent?: "default" | "none";
   /** The platform the backend runs on (diagnostics wording). */
   os?: "linux" | "macos";
   /** "unavailable": no keychain (no Secret Service): remembering a key fails, the database opens all the same. */
@@ -201,17 +204,27 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
   let nextHandle = 1;
   let nextCursor = 1;
   let nextConflict = 1;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const sendChannel = (channel: unknown, index: number, message: unknown) => {
+    const id = (channel as { id: number }).id;
+    const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__;
+    internals.runCallback(id, { index, message });
+  };
+  const virtual = createVirtualDevices({ scenario, cancelled, devicesChanged: () => emit("devices-changed", listing()), sendChannel, sleep });
 
   const listing = (): DeviceListing => ({
-    devices:
-      scenario.devices === "none"
+    devices: [
+      ...(scenario.devices === "none"
         ? []
-        : [
+        : ([
             { platform: "android", id: "emulator-5554", name: "Pixel 7", model: "Pixel 7", os_version: "Android 14", kind: "emulator", state: "device", raw_state: "device" },
             { platform: "android", id: SIM_SERIAL, name: "sonde_sim", model: "Sonde Simulated", os_version: "Android 14", kind: "network", state: "device", raw_state: "device" },
             { platform: "android", id: "R58M123ABC", name: "Galaxy S21", model: "SM-G991B", os_version: null, kind: "physical", state: "unauthorized", raw_state: "unauthorized" },
             { platform: "ios", id: "00008110-001A2B3C", name: "Ada's iPhone", model: "iPhone14,5", os_version: "iOS 17.4", kind: "physical", state: "device", raw_state: "device" },
-          ],
+          ] satisfies DeviceListing["devices"])),
+      // Emulators a boot started (and the simulator, when the scenario lists it).
+      ...virtual.devices(),
+    ],
     problems: scenario.problems ?? [],
   });
 
@@ -487,13 +500,6 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     return { table: e.table, op: "delete", key_before: e.key, key_after: null, before: cols.map((column, i) => ({ column, value: row ? row[i] : null })), after: [] };
   };
 
-  const sendChannel = (channel: unknown, index: number, message: unknown) => {
-    const id = (channel as { id: number }).id;
-    const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__;
-    internals.runCallback(id, { index, message });
-  };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
   const emptyPage = (): SqlPage => ({ columns: [], rows: [], done: true, rows_affected: 0, wrote: false });
 
   /** One statement of the console; throws UiErr when SQLite would refuse it. */
@@ -643,6 +649,15 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         };
       case "list_devices":
         return listing();
+      case "list_virtual_devices":
+        return virtual.list();
+      case "boot_virtual_device":
+        try {
+          return await virtual.boot(args.id as string, args.opId as string, args.onProgress);
+        } catch (e) {
+          if (e instanceof BootError) throw new UiErr(e.kind, e.message);
+          throw e;
+        }
       case "list_apps": {
         const device = args.device as string;
         if (device.startsWith("ios://"))
@@ -672,6 +687,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
         ];
       }
       case "recent_databases":
+        if (scenario.recent === "none") return [];
         return [
           { uri: `file://${LOCAL_PATH}`, label: "local.db", opened_at: 1_700_000_000_000 },
           { uri: NOTES_URI, label: "com.example.notes — notes.db", opened_at: 1_699_990_000_000 },
@@ -914,11 +930,19 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
           ],
           tools: [
             { tool: "adb", path: "/usr/bin/adb", version: "35.0.1", problem: null },
-            { tool: "idevice_id", path: null, version: null, problem: "not found: install libimobiledevice (apt install libimobiledevice-utils)" },
+            {
+              tool: "idevice_id",
+              path: null,
+              version: null,
+              problem: mac ? "install libimobiledevice (brew install libimobiledevice ideviceinstaller)" : "install libimobiledevice (Debian/Ubuntu: apt install libimobiledevice-utils ideviceinstaller)",
+            },
             { tool: "afcclient", path: null, version: null, problem: null, note: "iOS app containers: built-in AFC client (usbmuxd, lockdown, house_arrest)" },
             mac
               ? { tool: "xcrun", path: "/usr/bin/xcrun", version: "xcrun version 70", problem: null }
               : { tool: "xcrun", path: null, version: null, problem: "install Xcode (macOS only)" },
+            scenario.virtual === "none"
+              ? { tool: "emulator", path: null, version: null, problem: "install the Android Emulator (Android Studio: SDK Manager → SDK Tools) or set ANDROID_HOME" }
+              : { tool: "emulator", path: "/home/user/Android/Sdk/emulator/emulator", version: "35.1.21.0", problem: null },
           ],
           open_databases: dbs.size,
           log_file: `${DATA_DIR}/sonde.log`,
@@ -1079,5 +1103,5 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     }
   }
 
-  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt, cipher, keychain: keychainHook };
+  return { invoke, calls, listing, emit, scenario, win, dbs, appWrite, deviceGone, deviceBack, storeAt, cipher, keychain: keychainHook, virtual };
 }
