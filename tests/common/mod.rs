@@ -258,5 +258,4 @@ pub fn sqlcipher3(db: &Path, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-
 include!("../../src-tauri/crates/sonde-device/tests/fakes/copy_script.rs");

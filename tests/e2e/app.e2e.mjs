@@ -8,7 +8,7 @@
 // target/debug/sonde-devsim and target/debug/sonde, .tools/bin/tauri-driver, /usr/bin/adb.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, copyFileSync, chmodSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
@@ -49,6 +49,17 @@ const env = {
   ...secrets.env,
 };
 delete env.ADB_VENDOR_KEYS;
+// An Android SDK emulator with one AVD: the fake (tests/fakes/emulator)
+// whose boot attaches a sonde-devsim to the app's adb server.
+const avdHome = join(work, 'avd');
+const emulator = join(work, 'sdk/emulator/emulator');
+mkdirSync(join(avdHome, 'Pixel_E2E.avd'), { recursive: true });
+mkdirSync(join(work, 'sdk/emulator'), { recursive: true });
+writeFileSync(join(avdHome, 'Pixel_E2E.ini'), 'path=Pixel_E2E.avd\n');
+copyFileSync(join(ROOT, 'tests/fakes/emulator'), emulator);
+chmodSync(emulator, 0o755);
+writeFileSync(join(work, 'sdk/emulator/.fake-emulator.json'), JSON.stringify({ avd_home: avdHome, devsim: join(BIN, 'sonde-devsim'), adb: '/usr/bin/adb' }));
+env.SONDE_EMULATOR = emulator;
 const deviceDb = join(work, 'data/simdevice/fs/data/data/com.example.shop/databases/shop.db');
 
 const driverPort = await freePort();
@@ -461,12 +472,30 @@ try {
 
   await step("a release build says only development builds expose their data (issue 14)", async () => {
     // The simulated Android device has a com.example.bank too: the iPhone's.
-    const onIphone = `li:has(> ${iphone})`;
+    const onIphone = `li:has(> .tree-row > ${iphone})`;
     await session.click(await session.find(`${onIphone} [data-testid="app-item"][data-id="com.example.bank"]`));
     const error = await session.waitFor(`${onIphone} .tree-error[data-kind="not_development_build"]`, { timeoutMs: 60_000 });
     assert.match(await session.text(error), /development build/);
   });
+
+  await step('an Android virtual device boots from the device tree and becomes a device (issue 15)', async () => {
+    const row = '[data-testid="virtual-device"][data-id="Pixel_E2E"]';
+    const before = (await session.findAll('[data-testid="device-item"]')).length;
+    await session.click(await session.waitFor(`${row} [data-testid="boot-button"]`, { timeoutMs: 30_000 }));
+    await session.waitFor(`${row} [data-testid="boot-status"]`);
+    // Booted: the row leaves the group, the device joins the list.
+    await session.waitFor('[data-testid="device-item"]', {
+      timeoutMs: 90_000,
+      predicate: async () => (await session.findAll(row)).length === 0 && (await session.findAll('[data-testid="device-item"]')).length > before,
+    });
+    const out = execFileSync(SONDE, ['emulators', '--json'], { env, encoding: 'utf8' });
+    const pixel = JSON.parse(out).find((d) => d.id === 'Pixel_E2E');
+    assert.match(pixel.running ?? '', /^android:\/\//, out);
+  });
 } finally {
+  try {
+    process.kill(Number(readFileSync(join(avdHome, 'Pixel_E2E.avd/pid'), 'utf8')), 'SIGTERM');
+  } catch {}
   await session?.close();
   driver.kill();
   try {

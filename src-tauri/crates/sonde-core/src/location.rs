@@ -110,7 +110,7 @@ pub fn path_of_file_uri(os: HostOs, uri: &str) -> Result<String> {
         return Err(bad("a `?` or `#` in a file URI must be percent-encoded (%3F, %23)"));
     }
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let decode = |s: &str| percent_decode(s).filter(|d| !d.contains('\0'));
+    let decode = |s: &str| sonde_device::uri::percent_decode(s).filter(|d| !d.contains('\0'));
     let path = decode(path).ok_or_else(|| bad("bad percent-encoding"))?;
     let host = decode(host).ok_or_else(|| bad("bad percent-encoding"))?;
     let host = if host.eq_ignore_ascii_case("localhost") { "" } else { host.as_str() };
@@ -142,24 +142,6 @@ fn encode(path: &str) -> String {
         }
     }
     out
-}
-
-/// Decodes `%XX` escapes; `None` for a bad escape or non-UTF-8 result.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ fn encode(segment: &str) -> String {
 }
 
 /// Decodes `%XX` escapes; `None` for a bad escape or non-UTF-8 result.
-pub(crate) fn percent_decode(segment: &str) -> Option<String> {
+pub fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

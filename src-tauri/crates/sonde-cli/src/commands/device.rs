@@ -39,11 +39,16 @@ pub fn devices(ctx: &Ctx, json: bool) -> CliResult {
             ]
         })
         .collect();
+    table_with_notes(&["device", "name", "kind", "state", "os"], &rows, &listing.problems)
+}
+
+/// A table, then one `note:` line per platform that could not answer.
+pub(super) fn table_with_notes(header: &[&str], rows: &[Vec<String>], problems: &[String]) -> CliResult {
     let mut out = stdout();
-    let header = ["device", "name", "kind", "state", "os"].map(String::from);
-    out.write_all(render::table(&header, &rows).as_bytes())?;
-    for problem in &listing.problems {
-        writeln!(out, "note: {}", render::escape_controls(&problem.to_string(), false))?;
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    out.write_all(render::table(&header, rows).as_bytes())?;
+    for problem in problems {
+        writeln!(out, "note: {}", render::escape_controls(problem, false))?;
     }
     out.flush()?;
     Ok(())

@@ -1,6 +1,6 @@
 //! `emulators`, `boot`.
 
-use super::device::print_json;
+use super::device::{print_json, table_with_notes};
 use super::read::stdout;
 use super::{CliResult, Ctx};
 use crate::render;
@@ -30,14 +30,7 @@ pub fn emulators(ctx: &Ctx, json: bool) -> CliResult {
             ]
         })
         .collect();
-    let mut out = stdout();
-    let header = ["id", "name", "kind", "os", "state"].map(String::from);
-    out.write_all(render::table(&header, &rows).as_bytes())?;
-    for problem in &listing.problems {
-        writeln!(out, "note: {}", render::escape_controls(problem, false))?;
-    }
-    out.flush()?;
-    Ok(())
+    table_with_notes(&["id", "name", "kind", "os", "state"], &rows, &listing.problems)
 }
 
 /// Boots, showing the steps on a terminal; prints the device it runs as.

@@ -150,5 +150,4 @@ pub fn metadata_plist(id: &str) -> Vec<u8> {
     out
 }
 
-
 include!("copy_script.rs");
