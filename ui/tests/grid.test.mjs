@@ -196,12 +196,15 @@ describe("grid", () => {
     // and for the header to keep its width from one frame to the next.
     await page.locator('[data-testid="grid"][data-widths-fitted="true"]').waitFor();
     await cell(page, 0, 1).waitFor();
+    // Ten frames in a row with the same box: a refit or a late layout
+    // change (the sidebar's lists load beside it) would move the handle.
     await page.waitForFunction(
       () => {
-        const w = document.querySelector('[data-testid="column-header"][data-name="name"]').getBoundingClientRect().width;
-        const same = window.__lastHeaderWidth === w;
-        window.__lastHeaderWidth = w;
-        return same;
+        const r = document.querySelector('[data-testid="column-header"][data-name="name"]').getBoundingClientRect();
+        const key = `${r.x},${r.width}`;
+        window.__stableFrames = window.__lastHeaderBox === key ? (window.__stableFrames ?? 0) + 1 : 0;
+        window.__lastHeaderBox = key;
+        return window.__stableFrames >= 10;
       },
       null,
       { polling: "raf" },
