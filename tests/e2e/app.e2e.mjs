@@ -315,6 +315,9 @@ try {
     assert.doesNotMatch(listed, /offline/, `no stale serial left behind: ${listed}`);
     assert.equal(listed.trim().split('\n').length, 2, `one device, the same serial: ${listed}`);
     // The recent entry of the database still opens (it is keyed by that serial).
+    // The virtual devices above it load on their own: click once they are in,
+    // or the list moves under the click.
+    await session.waitFor('[data-testid="virtual-device"][data-id="Pixel_E2E"]', { timeoutMs: 30_000 });
     await session.click(await session.waitFor('[data-testid="recent-item"][data-uri*="com.example.shop"]'));
     await session.waitFor('[data-testid="table-item"][data-name="users"]', { timeoutMs: 60_000 });
   });
