@@ -129,10 +129,8 @@ impl Emulator {
     pub async fn running_avds(adb: &Android, cancel: &CancellationToken) -> HashMap<String, String> {
         let mut out = HashMap::new();
         let Ok(devices) = adb.devices(cancel).await else { return out };
-        for d in
-            devices.into_iter().filter(|d| d.state == DeviceState::Ready && d.kind != DeviceKind::Physical)
-        {
-            if let Some(avd) = avd_name(adb, &d.id, cancel).await {
+        for d in devices.into_iter().filter(may_be_emulator) {
+            if let Ok(Some(avd)) = avd_name(adb, &d.id, cancel).await {
                 out.insert(avd, d.id);
             }
         }
@@ -229,28 +227,40 @@ impl Emulator {
                 return Ok(None);
             }
         };
-        for d in devices.into_iter().filter(|d| d.state == DeviceState::Ready) {
-            if !seen.insert(d.id.clone()) {
+        for d in devices.into_iter().filter(may_be_emulator) {
+            if seen.contains(&d.id) {
                 continue;
             }
-            if avd_name(adb, &d.id, cancel).await.as_deref() == Some(name) {
-                return Ok(Some(d.id));
+            match avd_name(adb, &d.id, cancel).await {
+                Ok(Some(avd)) if avd == name => return Ok(Some(d.id)),
+                // Another AVD, or no emulator at all: never this one.
+                Ok(_) => {
+                    seen.insert(d.id);
+                }
+                Err(DeviceError::Cancelled) => return Err(DeviceError::Cancelled),
+                // Its shell does not answer yet this early in a boot: ask again.
+                Err(e) => tracing::debug!(serial = %d.id, "AVD name not readable yet: {e}"),
             }
         }
         Ok(None)
     }
 }
 
-/// The AVD an emulator runs, from its properties (`None` for a phone).
-async fn avd_name(adb: &Android, serial: &str, cancel: &CancellationToken) -> Option<String> {
+/// A ready device that could be an emulator: phones on USB are not asked.
+fn may_be_emulator(d: &crate::model::Device) -> bool {
+    d.state == DeviceState::Ready && d.kind != DeviceKind::Physical
+}
+
+/// The AVD an emulator runs, from its properties: `Ok(None)` for a device
+/// that is no emulator, `Err` when its shell could not be asked.
+async fn avd_name(adb: &Android, serial: &str, cancel: &CancellationToken) -> Result<Option<String>> {
     for prop in ["ro.boot.qemu.avd_name", "ro.kernel.qemu.avd_name"] {
-        if let Ok(v) = adb.getprop(serial, prop, cancel).await {
-            if !v.is_empty() {
-                return Some(v);
-            }
+        let v = adb.getprop(serial, prop, cancel).await?;
+        if !v.is_empty() {
+            return Ok(Some(v));
         }
     }
-    None
+    Ok(None)
 }
 
 async fn boot_completed(adb: &Android, serial: &str, cancel: &CancellationToken) -> bool {
