@@ -167,8 +167,12 @@ impl DeviceLayer {
                         progress(BootStep::Booted { device: format!("android://{serial}") })
                     }
                 };
-                let booted =
-                    self.emulator().await?.boot(&adb, &target.id, &options, &on_step, cancel).await?;
+                let running = running_avds(&listing);
+                let booted = self
+                    .emulator()
+                    .await?
+                    .boot(&adb, &target.id, &running, &options, &on_step, cancel)
+                    .await?;
                 Ok(BootReport {
                     device: format!("android://{}", booted.serial),
                     already_running: booted.already_running,
@@ -176,6 +180,16 @@ impl DeviceLayer {
             }
         }
     }
+}
+
+/// The AVDs of `listing` that run, with their adb serials.
+fn running_avds(listing: &VirtualListing) -> HashMap<String, String> {
+    listing
+        .devices
+        .iter()
+        .filter(|d| d.platform == Platform::Android)
+        .filter_map(|d| Some((d.id.clone(), d.running.as_deref()?.strip_prefix("android://")?.to_owned())))
+        .collect()
 }
 
 /// What to say when nothing is called `name`: what there is, or how to

@@ -139,17 +139,22 @@ impl Emulator {
 
     /// Boots AVD `name` (one of [`Self::list_avds`]) and waits until
     /// Android has booted; one that runs already is only waited for.
+    /// `running` is what [`Self::running_avds`] just said (AVD → serial),
+    /// so adb is not asked the same again.
     pub async fn boot(
         &self,
         adb: &Android,
         name: &str,
+        running: &HashMap<String, String>,
         options: &BootOptions,
         progress: &(dyn Fn(BootProgress) + Sync),
         cancel: &CancellationToken,
     ) -> Result<Booted> {
         validate_avd_name(name)?;
-        let mut seen = HashSet::new();
-        let mut serial = self.find(adb, name, &mut seen, cancel).await?;
+        // Emulators running other AVDs are never this one.
+        let mut seen: HashSet<String> =
+            running.iter().filter(|(avd, _)| *avd != name).map(|(_, serial)| serial.clone()).collect();
+        let mut serial = running.get(name).cloned();
         let already_running = serial.is_some();
         let mut child = None;
         if !already_running {
