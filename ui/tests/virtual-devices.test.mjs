@@ -177,4 +177,43 @@ describe("virtual devices", () => {
     assert.equal((await calls(page, "boot_virtual_device"))[0].args.id, SIM_UDID);
     await page.close();
   });
+
+  it("shows the devices with the virtual devices, so the recent list below moves once", async () => {
+    const page = await app.open({ listGate: true });
+    // Every place the first recent entry is drawn at, from here on.
+    await page.evaluate(() => {
+      window.__recentTops = [];
+      const note = () => {
+        const el = document.querySelector('[data-testid="recent-item"]');
+        const top = el?.getBoundingClientRect().top;
+        if (top !== undefined && window.__recentTops.at(-1) !== top) window.__recentTops.push(top);
+      };
+      note();
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await page.waitForFunction(() => window.__sondeMock.calls.some((c) => c.cmd === "list_devices" && c.done));
+    await page.getByTestId("recent-item").first().waitFor();
+    // Two frames after the devices came in: still waiting for the virtual ones.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    assert.equal(await page.getByTestId("device-item").count(), 0, "the device list waits for the virtual devices");
+    await page.getByText("Looking for devices…").waitFor();
+
+    await page.evaluate(() => window.__sondeMock.virtual.releaseList());
+    await page.getByTestId("virtual-device").first().waitFor();
+    assert.ok((await page.getByTestId("device-item").count()) > 0);
+    const tops = await page.evaluate(() => window.__recentTops);
+    assert.equal(tops.length, 2, `the recent list moved ${tops.length - 1} times: ${tops.join(" → ")}`);
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
+
+  it("does not hold the devices back for long when the virtual devices are slow", async () => {
+    const page = await app.open({ listGate: true });
+    await page.getByTestId("device-item").first().waitFor();
+    assert.equal(await page.getByTestId("virtual-devices").count(), 0);
+    await page.evaluate(() => window.__sondeMock.virtual.releaseList());
+    await page.getByTestId("virtual-device").first().waitFor();
+    assert.deepEqual(problemsOf(page), []);
+    await page.close();
+  });
 });

@@ -2,12 +2,13 @@
 // device), virtual devices to boot, local files, recent databases; Open
 // file…, and at the foot (always in view) Diagnostics, About, the
 // shortcuts sheet and the theme.
+import { useEffect, useState } from "react";
 import { deviceUri } from "../api";
 import { appStore, openFileDialog, openLocation, refreshDevices, setAboutOpen, setDiagnosticsOpen, setShortcutsOpen } from "../state/app";
 import { layoutStore, setTheme, type ThemeMode } from "../state/layout";
 import { useStore } from "../state/store";
 import { revealLocation, splitDeviceLocation } from "../state/tree";
-import { refreshVirtualDevices } from "../state/virtualDevices";
+import { refreshVirtualDevices, virtualStore } from "../state/virtualDevices";
 import { DeviceNode } from "./DeviceTree";
 import { CloseDb, FrameworkTag, TableList } from "./TableList";
 import { VirtualDevices } from "./VirtualDevices";
@@ -22,13 +23,34 @@ function moveFocus(e: React.KeyboardEvent<HTMLElement>) {
   items[Math.min(items.length - 1, Math.max(0, at + (e.key === "ArrowDown" ? 1 : -1)))]?.focus();
 }
 
+/** How long the first device list waits for the first list of virtual devices. */
+const VIRTUAL_WAIT_MS = 2000;
+
+/**
+ * Whether the first device list may show: once it is in, and the virtual
+ * devices too (or they are slow). Shown one after the other, the second
+ * group would move the rows below it (the recent list) under the pointer.
+ */
+function useDevicesShown(): boolean {
+  const devicesIn = useStore(appStore, (s) => s.devices !== null || !s.devicesLoading);
+  const virtualIn = useStore(virtualStore, (s) => s.listing !== null);
+  const [waited, setWaited] = useState(false);
+  useEffect(() => {
+    if (!devicesIn || virtualIn) return;
+    const timer = setTimeout(() => setWaited(true), VIRTUAL_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [devicesIn, virtualIn]);
+  return devicesIn && (virtualIn || waited);
+}
+
 export function Sidebar() {
   const devices = useStore(appStore, (s) => s.devices);
-  const loading = useStore(appStore, (s) => s.devicesLoading);
+  const shown = useDevicesShown();
+  const loading = useStore(appStore, (s) => s.devicesLoading) || !shown;
   const simulated = useStore(appStore, (s) => s.info?.simulated_device ?? null);
   const open = useStore(appStore, (s) => s.open);
   const recent = useStore(appStore, (s) => s.recent);
-  const list = devices?.devices ?? [];
+  const list = (shown && devices?.devices) || [];
   // Open databases not shown under a listed device: local files, or a
   // device that is gone.
   const loose = open.filter((o) => {
@@ -70,7 +92,7 @@ export function Sidebar() {
             </div>
           )}
           {loading && list.length === 0 && <div className="tree-loading">Looking for devices…</div>}
-          {devices && devices.problems.length > 0 && (
+          {shown && devices && devices.problems.length > 0 && (
             <details className="problems" data-testid="device-problems">
               <summary>
                 {devices.problems.length} problem{devices.problems.length === 1 ? "" : "s"} finding devices
@@ -83,7 +105,7 @@ export function Sidebar() {
             </details>
           )}
         </section>
-        <VirtualDevices />
+        {shown && <VirtualDevices />}
         {loose.length > 0 && (
           <section className="tree-section">
             <header>

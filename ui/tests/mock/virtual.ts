@@ -20,6 +20,8 @@ export interface VirtualScenario {
   bootStepMs?: number;
   /** list_devices also lists the shut-down simulator (as it does on a Mac). */
   simInDevices?: boolean;
+  /** list_virtual_devices answers only after `virtual.releaseList()` (a slow `emulator -list-avds`). */
+  listGate?: boolean;
 }
 
 export const SIM_UDID = "8C3E5B1A-2F4D-4E6A-9B7C-1D2E3F4A5B6C";
@@ -60,11 +62,17 @@ export function createVirtualDevices({ scenario, cancelled, devicesChanged, send
   const started: Device[] = [];
   let nextPort = 5556;
   let credits = 0;
+  let listHeld = !!scenario.listGate;
 
-  const list = (): VirtualListing => ({
+  const listing = (): VirtualListing => ({
     devices: all().map((v) => ({ ...v })),
     problems: scenario.virtual === "none" ? [EMULATOR_MISSING, XCRUN_MISSING] : scenario.virtual === "no_avds" ? [XCRUN_MISSING] : [],
   });
+
+  async function list(): Promise<VirtualListing> {
+    while (listHeld) await sleep(5);
+    return listing();
+  }
 
   /** What list_devices adds: booted emulators, and the simulator when the scenario lists it. */
   const devices = (): Device[] => [
@@ -136,5 +144,10 @@ export function createVirtualDevices({ scenario, cancelled, devicesChanged, send
     credits++;
   };
 
-  return { list, devices, boot, release };
+  /** Test hook: list_virtual_devices answers from now on. */
+  const releaseList = () => {
+    listHeld = false;
+  };
+
+  return { list, devices, boot, release, releaseList };
 }
