@@ -3,14 +3,18 @@
 // (ui/public/licenses.json), without the network: the npm packages of the
 // UI bundle (the ui workspace's production dependencies, from the root
 // package-lock.json) and the Rust crates of the app (the normal
-// dependencies of sonde-desktop, from `cargo metadata --format-version 1
-// --locked` saved to a file; without one the crates list is empty).
+// dependencies of sonde-desktop, from `cargo metadata --locked`, which
+// reads Cargo.lock and the crates already fetched).
 //
-// Usage: node ui/scripts/licenses.mjs [cargo-metadata.json] > ui/public/licenses.json
-import { readFileSync } from "node:fs";
+// Usage: node ui/scripts/licenses.mjs            rewrite ui/public/licenses.json
+//        node ui/scripts/licenses.mjs --check    exit 1 if it is out of date
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-const LOCK = join(import.meta.dirname, "..", "..", "package-lock.json");
+const ROOT = join(import.meta.dirname, "..", "..");
+const LOCK = join(ROOT, "package-lock.json");
+export const OUTPUT = join(ROOT, "ui", "public", "licenses.json");
 const WORKSPACE = "ui";
 const APP_CRATE = "sonde-desktop";
 
@@ -92,11 +96,28 @@ function dedupe(list) {
   return [...out.values()];
 }
 
+/** The file's text for this lockfile and this cargo metadata. */
+export function render(lock, metadata) {
+  return `${JSON.stringify({ npm: npmPackages(lock), crates: cratePackages(metadata) }, null, 2)}\n`;
+}
+
+/** What the file should hold now, from the lockfiles in the repository. */
+export function current() {
+  const metadata = execFileSync("cargo", ["metadata", "--format-version", "1", "--locked", "--manifest-path", join(ROOT, "Cargo.toml")], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return render(JSON.parse(readFileSync(LOCK, "utf8")), JSON.parse(metadata));
+}
+
 function main() {
-  const lock = JSON.parse(readFileSync(LOCK, "utf8"));
-  const metadataPath = process.argv[2];
-  const crates = metadataPath ? cratePackages(JSON.parse(readFileSync(metadataPath, "utf8"))) : [];
-  process.stdout.write(`${JSON.stringify({ npm: npmPackages(lock), crates }, null, 2)}\n`);
+  const text = current();
+  if (process.argv[2] !== "--check") return writeFileSync(OUTPUT, text);
+  if (readFileSync(OUTPUT, "utf8") !== text) {
+    process.stderr.write("ui/public/licenses.json is out of date: run node ui/scripts/licenses.mjs\n");
+    process.exitCode = 1;
+  }
 }
 
 // Run as a script (a test may import its functions).

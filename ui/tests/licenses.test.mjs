@@ -1,9 +1,11 @@
 // scripts/licenses.mjs: the npm packages of the UI bundle from the
 // lockfile (production only), the crates the app links from cargo
-// metadata (normal dependencies of sonde-desktop, not Sonde's own crates).
+// metadata (normal dependencies of sonde-desktop, not Sonde's own crates);
+// and the file the About box reads is what the lockfiles say now.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { cratePackages, normalizeLicense, npmPackages } from "../scripts/licenses.mjs";
+import { readFileSync } from "node:fs";
+import { OUTPUT, cratePackages, current, normalizeLicense, npmPackages } from "../scripts/licenses.mjs";
 
 describe("licenses.mjs", () => {
   it("spells a licence expression one way", () => {
@@ -45,5 +47,14 @@ describe("licenses.mjs", () => {
       },
     };
     assert.deepEqual(cratePackages(metadata), [{ name: "serde", version: "1.0.0", license: "Apache-2.0 OR MIT" }]);
+  });
+
+  it("ui/public/licenses.json matches package-lock.json and Cargo.lock", () => {
+    const shipped = readFileSync(OUTPUT, "utf8");
+    const now = current();
+    // The lists themselves, so a failure names what changed.
+    assert.deepEqual(JSON.parse(shipped), JSON.parse(now), "out of date: run node ui/scripts/licenses.mjs");
+    assert.equal(shipped, now, "out of date: run node ui/scripts/licenses.mjs");
+    assert.ok(JSON.parse(now).crates.some((c) => c.name === "rusqlite"), "the crates come from cargo metadata");
   });
 });
