@@ -123,7 +123,9 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
         .push(&uri, PushOptions::default(), true, false, |p| stages.lock().expect("stages").push(p), &cancel)
         .await
         .expect("push");
-    let PushOutcome::Pushed(report) = outcome else { panic!("pushed") };
+    let PushOutcome::Pushed(pushed) = outcome else { panic!("pushed") };
+    assert_eq!(pushed.rebased, 0, "the device had not changed since the pull");
+    let report = pushed.report;
     let total = report.bytes;
     assert_eq!(
         stages.into_inner().expect("stages"),

@@ -134,6 +134,11 @@ fn edit_then_push_changes_exactly_that_value_on_the_device() {
 
     let report = json(&lab.sonde_ok(&["push", &uri, "--json"]));
     assert_eq!(report["stopped_app"], true);
+    assert_eq!(
+        (report["outcome"].as_str(), report["rebased"].as_u64()),
+        (Some("pushed"), Some(0)),
+        "{report}"
+    );
     assert!(!device_db.with_extension("db-wal").exists(), "stale -wal removed");
     assert!(!device_db.with_extension("db-shm").exists(), "stale -shm removed");
     let after = dump(&device_db);

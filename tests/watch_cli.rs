@@ -142,6 +142,7 @@ fn watching_the_simulated_device_and_pushing_over_the_apps_writes() {
     app_writes(&lab, "UPDATE users SET email = 'app@write' WHERE id = 2");
     let pushed = lab.sonde_ok(&["push", &uri]);
     assert!(pushed.starts_with("pushed "), "{pushed}");
+    assert!(pushed.contains("\nre-applied 1 edit on top of what the app wrote since the pull\n"), "{pushed}");
     assert_eq!(device_user(&lab, 1).0, "mine");
     assert_eq!(device_user(&lab, 2).1, "app@write");
 

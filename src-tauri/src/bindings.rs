@@ -25,6 +25,7 @@ mod tests {
             sonde_core::PendingChange,
             sonde_core::DbStatus,
             sonde_core::PushOutcome,
+            sonde_core::Pushed,
             sonde_core::ExportProgress,
             sonde_core::ExportSource,
             sonde_core::ExportReport,

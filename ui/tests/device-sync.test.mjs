@@ -118,6 +118,7 @@ describe("device sync", () => {
     await page.locator('[data-testid="push-progress"][data-stage="upload"]').waitFor();
     await page.getByTestId("push-done").waitFor();
     assert.equal(await page.getByTestId("push-done").getAttribute("data-outcome"), "pushed");
+    assert.equal(await page.getByTestId("push-rebased").count(), 0, "the device had not changed: nothing to say about a rebase");
     // The device's -wal is gone after the push: the listing says so.
     await dbItem.filter({ hasNotText: "WAL" }).waitFor();
     await page.close();

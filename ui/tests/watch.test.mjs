@@ -362,6 +362,7 @@ describe("watch", () => {
     await page.getByTestId("push-button").click();
     await page.getByTestId("push-confirm").click();
     await page.locator('[data-testid="push-done"][data-outcome="pushed"]').waitFor();
+    assert.match(await page.getByTestId("push-rebased").textContent(), /your change was re-applied on top of its data/);
     // The views read the rebased rows: the app's write and mine are both there.
     await cell(page, 4, 2).filter({ hasText: "from the app" }).waitFor();
     assert.equal(await cell(page, 0, 1).textContent(), "Mine");

@@ -13,7 +13,14 @@ export function PushDone({ outcome, onClose }: { outcome: PushOutcome; onClose()
       ) : (
         <span>
           <strong>Pushed to the device.</strong> {formatBytes(outcome.bytes)} written
-          {outcome.stopped_app ? " (the app was stopped)" : ""}. Previous version backed up at <code>{outcome.backup}</code>
+          {outcome.stopped_app ? " (the app was stopped)" : ""}.
+          {outcome.rebased > 0 && (
+            <span data-testid="push-rebased">
+              {" "}
+              The app had written since the pull: your {outcome.rebased === 1 ? "change was" : `${outcome.rebased} changes were`} re-applied on top of its data.
+            </span>
+          )}{" "}
+          Previous version backed up at <code>{outcome.backup}</code>
         </span>
       )}
       <button className="icon" aria-label="Dismiss" onClick={onClose}>

@@ -610,9 +610,10 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
           : `${d.location.split("/").pop()} changed on the device after it was pulled (its size and hash differ), so Sonde did not overwrite it.`,
       );
     }
+    let rebased = 0;
     if (d.stale) {
       // The app wrote since the pull: the saved changes are rebased onto the device's new version first.
-      takeNewVersion(d, "pull");
+      rebased = takeNewVersion(d, "pull").rebased;
       if (d.conflicts.length) {
         throw new UiErr("conflict", `${d.conflicts.length} of your changes to ${d.location} conflict with what the app wrote since you pulled: settle each (keep yours or theirs) before pushing`);
       }
@@ -634,7 +635,7 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
     d.sqlWrites = 0;
     // The verified pushed file is the new baseline (the watch compares with it).
     d.base = takeVersion(d, "pull", 0).info.number;
-    return { outcome: "pushed", uri: d.location, bytes: SNAPSHOT_BYTES, sha256: "ab".repeat(32), backup: `${DATA_DIR}/backups/notes.db.1`, stopped_app: stopApp };
+    return { outcome: "pushed", uri: d.location, bytes: SNAPSHOT_BYTES, sha256: "ab".repeat(32), backup: `${DATA_DIR}/backups/notes.db.1`, stopped_app: stopApp, rebased };
   }
 
   async function handle(cmd: string, args: Json): Promise<unknown> {

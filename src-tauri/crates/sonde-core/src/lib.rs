@@ -57,7 +57,7 @@ pub use service::{CoreConfig, Sonde};
 pub use simulated::SimulatedDevice;
 pub use simulated_iphone::SimulatedIphone;
 pub use sql::{RunScope, SqlResult, SqlRun, StatementResult};
-pub use transfer::PushOutcome;
+pub use transfer::{PushOutcome, Pushed};
 #[cfg(feature = "keychain")]
 pub use unlock::{KeyInput, Unlocked};
 pub use versions::{Producer, VersionInfo};

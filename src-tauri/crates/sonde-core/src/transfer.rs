@@ -22,10 +22,21 @@ use tracing::instrument;
 #[serde(tag = "outcome", rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum PushOutcome {
-    Pushed(PushReport),
+    Pushed(Pushed),
     /// Nothing was edited since the pull: the device was not touched (no
     /// app stop, no rewrite, no backup).
     Unchanged,
+}
+
+/// A push that went out.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Pushed {
+    #[serde(flatten)]
+    pub report: PushReport,
+    /// Pending changes re-applied onto what the app wrote since the pull,
+    /// just before this push (0: the device had not changed).
+    pub rebased: u32,
 }
 
 impl Sonde {
@@ -89,9 +100,15 @@ impl Sonde {
         match self.push_once(uri, opts, &progress, cancel).await {
             Err(CoreError::Device(DeviceError::ChangedOnDevice { .. })) if rebase => {
                 tracing::info!("the device changed since the pull: rebasing before pushing");
-                self.rebase_onto_device(uri, crate::versions::Producer::Pull, cancel).await?;
+                let (_, rebase) =
+                    self.rebase_onto_device(uri, crate::versions::Producer::Pull, cancel).await?;
                 self.refuse_conflicts(uri).await?;
-                self.push_once(uri, opts, &progress, cancel).await
+                Ok(match self.push_once(uri, opts, &progress, cancel).await? {
+                    PushOutcome::Pushed(pushed) => {
+                        PushOutcome::Pushed(Pushed { rebased: rebase.rebased, ..pushed })
+                    }
+                    unchanged => unchanged,
+                })
             }
             other => other,
         }
@@ -147,7 +164,7 @@ impl Sonde {
         let report = self.devices.push(&mut snapshot, opts, progress, cancel).await?;
         self.forget_edits(uri).await?;
         progress(PushProgress::Done);
-        Ok(PushOutcome::Pushed(report))
+        Ok(PushOutcome::Pushed(Pushed { report, rebased: 0 }))
     }
 
     /// Drops every unpushed change of a device database and pulls the

@@ -6,7 +6,7 @@ use crate::render;
 use crate::render::PushMeter;
 use sonde_core::device::model::PushOptions;
 use sonde_core::device::DeviceUri;
-use sonde_core::PushOutcome;
+use sonde_core::{PushOutcome, Pushed};
 use std::io::Write;
 use std::path::Path;
 
@@ -150,9 +150,13 @@ pub fn push(
     }
     let mut out = stdout();
     match outcome {
-        PushOutcome::Pushed(report) => {
+        PushOutcome::Pushed(Pushed { report, rebased }) => {
             writeln!(out, "pushed {} ({} bytes, sha256 {})", report.uri, report.bytes, report.sha256)?;
             writeln!(out, "previous version kept in {}", report.backup.display())?;
+            if rebased > 0 {
+                let edits = if rebased == 1 { "edit" } else { "edits" };
+                writeln!(out, "re-applied {rebased} {edits} on top of what the app wrote since the pull")?;
+            }
         }
         PushOutcome::Unchanged => {
             writeln!(
