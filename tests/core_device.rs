@@ -84,7 +84,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
     let refused = core.refresh(&db, &cancel).await.expect_err("refresh with edits");
     assert_eq!(refused.kind(), ErrorKind::UnpushedEdits);
 
-    // The app writes meanwhile: the push is refused, with a way out.
+    // The app writes meanwhile: a push that may not rebase is refused, with a way out.
     {
         let app = Connection::open(&device_db).expect("app");
         app.execute_batch(
@@ -93,7 +93,7 @@ async fn pending_edits_conflicts_discard_and_push_stages() {
         .expect("app write");
     }
     let conflict =
-        core.push(&uri, PushOptions::default(), true, false, |_| {}, &cancel).await.expect_err("conflict");
+        core.push(&uri, PushOptions::default(), false, false, |_| {}, &cancel).await.expect_err("conflict");
     assert_eq!(conflict.kind(), ErrorKind::Conflict);
     assert!(conflict.message_for(Face::App).contains("discard"), "{}", conflict.message_for(Face::App));
     assert!(conflict.message_for(Face::Cli).contains("sonde discard"));

@@ -2,7 +2,7 @@
 //! real `sonde` binary: a local file (private copies as versions, the
 //! user's files untouched), the simulated device through the real adb, a
 //! push that rebases onto the app's write, and one that conflicts until
-//! settled.
+//! settled; SQL console writes rebased the same way, or refused with why.
 
 mod common;
 
@@ -166,4 +166,57 @@ fn watching_the_simulated_device_and_pushing_over_the_apps_writes() {
     assert_eq!(device_user(&lab, 1).0, "theirs");
     let unknown = lab.sonde_err(&["resolve", &uri, "999", "--keep", "mine"]);
     assert!(unknown.contains("no conflict 999"), "{unknown}");
+}
+
+#[test]
+fn sql_console_writes_rebase_onto_the_apps_writes() {
+    let lab = Lab::demo(1);
+    let uri = format!("android://{}/com.example.shop/databases/shop.db", lab.sim().serial);
+    let user = |id| device_user(&lab, id);
+    let (name1, name3) = (user(1).0, user(3).0);
+
+    // Console writes (an UPDATE by a WHERE, an INSERT) and a grid edit;
+    // meanwhile the app writes another row.
+    lab.sonde_ok(&["query", &uri, "UPDATE users SET username = upper(username) || '!' WHERE id IN (1, 3)"]);
+    lab.sonde_ok(&["query", &uri, "INSERT INTO users(id, username, email) VALUES (9001, 'console', 'c@x')"]);
+    lab.sonde_ok(&["update", &uri, "users", "--key", "4", "--set", "email=grid@edit"]);
+    app_writes(&lab, "UPDATE users SET email = 'app@write' WHERE id = 2");
+    let pushed = lab.sonde_ok(&["push", &uri]);
+    assert!(
+        pushed.contains("\nre-applied 4 edits on top of what the app wrote since the pull\n"),
+        "{pushed}"
+    );
+    assert_eq!(user(1).0, format!("{}!", name1.to_uppercase()));
+    assert_eq!(user(3).0, format!("{}!", name3.to_uppercase()));
+    assert_eq!(user(9001), ("console".to_owned(), "c@x".to_owned()));
+    assert_eq!(user(4).1, "grid@edit");
+    assert_eq!(user(2).1, "app@write", "the app's write is kept");
+
+    // A console write to a cell the app wrote too: a conflict, nothing pushed.
+    lab.sonde_ok(&["query", &uri, "UPDATE users SET email = 'from the console' WHERE id = 2"]);
+    app_writes(&lab, "UPDATE users SET email = 'the app again' WHERE id = 2");
+    let err = lab.sonde_err(&["push", &uri]);
+    assert!(err.contains("conflict"), "{err}");
+    assert_eq!(user(2).1, "the app again");
+    let conflicts = json(&lab.sonde_ok(&["conflicts", &uri, "--json"]));
+    let c = &conflicts.as_array().expect("list")[0];
+    assert_eq!(
+        (c["theirs"][0].as_str(), c["mine"][0].as_str()),
+        (Some("the app again"), Some("from the console")),
+        "{c}"
+    );
+    let id = c["id"].as_i64().expect("id").to_string();
+    lab.sonde_ok(&["resolve", &uri, &id, "--keep", "mine"]);
+    lab.sonde_ok(&["push", &uri]);
+    assert_eq!(user(2).1, "from the console");
+
+    // A schema change cannot be re-applied row by row: refused, and why.
+    lab.sonde_ok(&["query", &uri, "ALTER TABLE users ADD COLUMN note TEXT"]);
+    app_writes(&lab, "UPDATE users SET email = 'app' WHERE id = 5");
+    let err = lab.sonde_err(&["push", &uri]);
+    assert!(
+        err.contains("cannot be re-applied") && err.contains("changed the schema (table users)"),
+        "{err}"
+    );
+    assert_eq!(user(5).1, "app", "the device keeps the app's version");
 }

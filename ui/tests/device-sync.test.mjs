@@ -97,6 +97,35 @@ describe("device sync", () => {
     await page.close();
   });
 
+  it("pushes console writes over the app's writes (re-applied), and says why when it cannot", async () => {
+    const NOTES = "android://emulator-5554/com.example.notes/databases/notes.db";
+    const appWrite = (page) => page.evaluate((l) => window.__sondeMock.appWrite(l, [{ op: "update", table: "notes", key: 5, set: { body: "from the app" } }]), NOTES);
+    const push = async (page) => {
+      await page.getByTestId("push-button").click();
+      await page.getByTestId("push-confirm").click();
+    };
+    let page = await app.open();
+    await openTable(page, { table: "notes" });
+    await runInConsole(page, "UPDATE notes SET title = 'x' WHERE id = 1");
+    await appWrite(page);
+    await push(page);
+    await page.locator('[data-testid="push-done"][data-outcome="pushed"]').waitFor();
+    assert.match(await page.getByTestId("push-rebased").textContent(), /your change was re-applied on top of its data/);
+    await page.close();
+
+    page = await app.open({ push: "sql_schema" });
+    await openTable(page, { table: "notes" });
+    await runInConsole(page, "ALTER TABLE notes ADD COLUMN note TEXT");
+    await appWrite(page);
+    await push(page);
+    // The app's newer data is kept; the dialog says why and offers discard-and-pull.
+    const dialog = page.getByTestId("conflict-dialog");
+    await dialog.waitFor();
+    assert.equal(await dialog.getByTestId("discard-pull").count(), 1);
+    assert.match(await dialog.textContent(), /cannot be re-applied onto the new version: they changed the schema \(table notes\)/);
+    await page.close();
+  });
+
   it("lists what will be pushed by table with row keys, shows the real stages, and re-lists the device after", async () => {
     const page = await app.open();
     await openTable(page, { table: "notes" });

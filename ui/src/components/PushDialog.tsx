@@ -180,7 +180,7 @@ export function PushDialog({ db, onClose }: { db: OpenedDb; onClose(): void }) {
           {changes !== null && changes.length > 0 && <ChangeList handle={handle} changes={changes} />}
           {sqlWrites > 0 && (
             <p data-testid="push-sql-writes">
-              {plural(sqlWrites, "write")} from the SQL console (not in the list above: SQL changes are pushed as they are).
+              {plural(sqlWrites, "write")} from the SQL console (not in the list above: they are pushed as they are, and if the app wrote since the pull they are re-applied onto its data as the rows they changed).
             </p>
           )}
           {unsaved > 0 && (

@@ -56,7 +56,8 @@ export interface Scenario extends VirtualScenario {
   /** Reject a command with this UiError. */
   errors?: Record<string, { kind: ErrorKind; message: string }>;
   /** "conflict": the app on the device wrote to the database after every pull. */
-  push?: "ok" | "conflict";
+  /** "sql_schema": console writes changed the schema, so a push over app writes is refused. */
+  push?: "ok" | "conflict" | "sql_schema";
   export?: "ok" | "dismiss";
   /** ms per export progress step. */
   exportStepMs?: number;
@@ -601,19 +602,18 @@ export function createBackend(scenario: Scenario, emit: (event: string, payload:
       return { outcome: "unchanged" };
     }
     await stage({ stage: "conflict_check" });
-    if (d.stale && (scenario.push === "conflict" || d.sqlWrites > 0)) {
-      // What a rebase cannot fix: writes from the SQL console are not in the change log.
-      throw new UiErr(
-        "conflict",
-        d.sqlWrites > 0
-          ? `${d.location} changed on the device, and writes made from the SQL console cannot be re-applied onto the new version`
-          : `${d.location.split("/").pop()} changed on the device after it was pulled (its size and hash differ), so Sonde did not overwrite it.`,
-      );
+    if (d.stale && scenario.push === "conflict") {
+      throw new UiErr("conflict", `${d.location.split("/").pop()} changed on the device after it was pulled (its size and hash differ), so Sonde did not overwrite it.`);
+    }
+    if (d.stale && d.sqlWrites > 0 && scenario.push === "sql_schema") {
+      // What row changes cannot redo: the console changed the schema.
+      throw new UiErr("conflict", `${d.location} changed on the device, and writes made from the SQL console cannot be re-applied onto the new version: they changed the schema (table notes)`);
     }
     let rebased = 0;
     if (d.stale) {
       // The app wrote since the pull: the saved changes are rebased onto the device's new version first.
-      rebased = takeNewVersion(d, "pull").rebased;
+      // Console writes join the saved changes as the rows they changed.
+      rebased = takeNewVersion(d, "pull").rebased + d.sqlWrites;
       if (d.conflicts.length) {
         throw new UiErr("conflict", `${d.conflicts.length} of your changes to ${d.location} conflict with what the app wrote since you pulled: settle each (keep yours or theirs) before pushing`);
       }

@@ -32,8 +32,8 @@ pub enum CoreError {
     Conflicts { uri: String, count: usize },
     #[error("there is no conflict {id} (it was settled already?)")]
     NoSuchConflict { id: i64 },
-    #[error("{uri} changed on the device, and writes made from the SQL console cannot be re-applied onto the new version")]
-    SqlWritesNotRebased { uri: String },
+    #[error("{uri} changed on the device, and writes made from the SQL console cannot be re-applied onto the new version: {why}")]
+    SqlWritesNotRebased { uri: String, why: String },
     #[error("the cursor is at offset {offset}, past the end of the SQL text")]
     BadOffset { offset: usize },
     #[error("there is no SQL statement at the cursor")]

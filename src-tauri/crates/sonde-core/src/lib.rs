@@ -38,6 +38,7 @@ mod service;
 mod simulated;
 mod simulated_iphone;
 mod sql;
+mod sql_writes;
 mod transfer;
 #[cfg(feature = "keychain")]
 mod unlock;

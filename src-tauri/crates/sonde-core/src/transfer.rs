@@ -126,16 +126,14 @@ impl Sonde {
 
     /// Pulls the device's current version as the new base of the pending
     /// edits and re-applies them (the caller holds the write turn). Writes
-    /// from the SQL console are not in the change log: refused.
+    /// from the SQL console join the log first, where they can.
     pub(crate) async fn rebase_onto_device(
         &self,
         uri: &DeviceUri,
         producer: crate::versions::Producer,
         cancel: &CancellationToken,
     ) -> Result<(crate::versions::VersionInfo, crate::rebase::RebaseReport)> {
-        if self.load_snapshot(uri).await?.is_some_and(|s| s.manifest.sql_writes > 0) {
-            return Err(CoreError::SqlWritesNotRebased { uri: uri.to_string() });
-        }
+        self.log_sql_writes(uri).await?;
         let (_, version) = self.pull_version(uri, producer, true, cancel).await?;
         let report = self.finish_rebase(uri).await?.unwrap_or_default();
         Ok((version, report))

@@ -275,7 +275,7 @@ impl Sonde {
 
     /// The version the open snapshot was pulled as (recorded now if it
     /// predates versions).
-    async fn snapshot_version(&self, uri: &DeviceUri) -> Result<VersionInfo> {
+    pub(crate) async fn snapshot_version(&self, uri: &DeviceUri) -> Result<VersionInfo> {
         let snapshot = self
             .load_snapshot(uri)
             .await?

@@ -241,6 +241,9 @@ pub fn rebase(path: &Path, changes: &[Change]) -> Result<Rebased> {
         let db = crate::pool::pools().open_for_write(path)?;
         let mut conn = db.writer()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).at(db.path())?;
+        // Foreign keys are checked at the commit: changes derived from a
+        // diff come table by table, not parents first.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON").at(db.path())?;
         let mut out = Rebased::default();
         let mut schemas = Schemas(HashMap::new());
         for (index, change) in changes.iter().enumerate() {

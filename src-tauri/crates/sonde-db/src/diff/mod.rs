@@ -11,6 +11,7 @@
 //! not even a checkpoint (`sqldiff` checkpoints and deletes a `-wal`).
 
 mod btree;
+pub mod changes;
 mod rows;
 mod schema;
 pub mod script;
