@@ -261,28 +261,45 @@ try {
     assert.equal(username(1), 'theirs');
   });
 
-  await step("SQL console writes under the app's writes: discard my changes and pull fresh (issue 10, bug 2)", async () => {
+  /** Replaces the SQL console's text with `sql`, runs it and waits until it waits to be pushed. */
+  async function runInConsole(sql) {
     await session.click(await session.find('[data-testid="tab-sql"]'));
     const editor = await session.waitFor('[data-testid="sql-editor"]');
     await session.click(editor);
     await session.chord(KEY.CONTROL, 'a');
     await session.keys(KEY.DELETE);
-    await session.type(editor, "UPDATE users SET email = 'sql@sonde' WHERE id = 2");
+    await session.type(editor, sql);
     await session.click(await session.find('[data-testid="sql-run"]'));
     await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) !== '0' });
     await session.click(await session.find('[data-testid="tab-data"]'));
+  }
+  const columns = () => execFileSync('sqlite3', [deviceDb, 'SELECT name FROM pragma_table_info(\'users\')'], { encoding: 'utf8' });
+
+  await step("SQL console writes are rebased onto the app's writes", async () => {
+    await runInConsole("UPDATE users SET email = 'sql@sonde' WHERE id = 2");
     execFileSync('sqlite3', [deviceDb, "UPDATE users SET email = 'written@by.the.app' WHERE id = 3"]);
+    await session.click(await session.find('[data-testid="push-button"]'));
+    await pushConfirm();
+    await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
+    assert.equal(email(2), 'sql@sonde', 'the console write reached the device');
+    assert.equal(email(3), 'written@by.the.app', "the app's write stays");
+    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
+  });
+
+  await step("a console schema change under the app's writes: discard my changes and pull fresh (issue 10, bug 2)", async () => {
+    await runInConsole('ALTER TABLE users ADD COLUMN note TEXT');
+    execFileSync('sqlite3', [deviceDb, "UPDATE users SET email = 'written again@by.the.app' WHERE id = 3"]);
     await session.click(await session.find('[data-testid="push-button"]'));
     await pushConfirm();
     await session.click(await session.waitFor('[data-testid="discard-pull"]', { timeoutMs: 60_000 }));
     await session.click(await session.waitFor('[data-testid="confirm-ok"]'));
     // The device's version is what the grid shows now; nothing waits.
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written@by.the.app'), timeoutMs: 60_000 });
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written again@by.the.app'), timeoutMs: 60_000 });
     await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
-    assert.notEqual(email(2), 'sql@sonde', 'the device never got it');
+    assert.doesNotMatch(columns(), /^note$/m, 'the device never got the new column');
     // With nothing to push, Refresh pulls again.
     await session.click(await session.find('[data-testid="refresh-db"]'));
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written@by.the.app') });
+    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written again@by.the.app') });
   });
 
   await step('the simulated device comes back after adb kill-server (issue 10, bug 3)', async () => {
