@@ -244,12 +244,18 @@ mod tests {
         assert!(d.tables.is_empty() && d.schema.is_empty(), "{d:#?}");
     }
 
+    /// A pulled database and its working copy after the console's writes.
+    fn pulled_and_worked_on(dir: &Path) -> (PathBuf, PathBuf) {
+        let pulled = make(dir, "pulled.db", SCHEMA);
+        let working = copy(&pulled, &dir.join("working.db"));
+        Connection::open(&working).expect("open").execute_batch(CONSOLE).expect("console");
+        (pulled, working)
+    }
+
     #[test]
     fn the_changes_re_applied_onto_the_pulled_version_give_the_working_copy() {
         let dir = tempfile::tempdir().expect("tmp");
-        let pulled = make(dir.path(), "pulled.db", SCHEMA);
-        let working = copy(&pulled, &dir.path().join("working.db"));
-        Connection::open(&working).expect("open").execute_batch(CONSOLE).expect("console");
+        let (pulled, working) = pulled_and_worked_on(dir.path());
         let log = changes(&pulled, &working);
         assert!(log.iter().all(|c| c.table != "sqlite_sequence"), "SQLite keeps its counters itself");
         assert!(
@@ -268,9 +274,7 @@ mod tests {
     #[test]
     fn onto_the_apps_new_version_they_keep_its_writes_and_meet_its_conflicts() {
         let dir = tempfile::tempdir().expect("tmp");
-        let pulled = make(dir.path(), "pulled.db", SCHEMA);
-        let working = copy(&pulled, &dir.path().join("working.db"));
-        Connection::open(&working).expect("open").execute_batch(CONSOLE).expect("console");
+        let (pulled, working) = pulled_and_worked_on(dir.path());
         let device = copy(&pulled, &dir.path().join("device.db"));
         Connection::open(&device)
             .expect("open")
