@@ -103,9 +103,7 @@ async function pushConfirm() {
 async function saveAndPush() {
   await session.click(await session.find('[data-testid="save-changes"]'));
   await waitText('[data-testid="pending-count"]', '0');
-  const push = await session.waitFor('[data-testid="push-button"]', {
-    predicate: async (id) => (await session.attr(id, 'data-waiting')) === '1',
-  });
+  const push = await pushButtonWhen((waiting) => waiting === '1');
   await session.click(push);
   await pushConfirm();
   await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
@@ -116,6 +114,16 @@ async function cell(row, column) {
   const header = await session.waitFor(`[data-testid="column-header"][data-name="${column}"]`);
   const col = await session.attr(header, 'data-col');
   return session.waitFor(`[role="gridcell"][data-row="${row}"][data-col="${col}"]`);
+}
+
+/** Waits until a grid cell holds `text`. */
+async function gridShows(text, options = {}) {
+  return session.waitFor('[role="gridcell"]', { ...options, predicate: async (id) => (await session.text(id)).includes(text) });
+}
+
+/** Waits until the push button's count of waiting changes passes `test`. */
+async function pushButtonWhen(test) {
+  return session.waitFor('[data-testid="push-button"]', { predicate: async (id) => test(await session.attr(id, 'data-waiting')) });
 }
 
 async function waitText(css, expected, timeoutMs = 30_000) {
@@ -163,9 +171,7 @@ try {
     await session.click(await session.waitFor('[data-testid="app-item"][data-id="com.example.shop"]', { timeoutMs: 60_000 }));
     await session.click(await session.waitFor('[data-testid="db-item"][data-uri$="/databases/shop.db"]', { timeoutMs: 60_000 }));
     await session.click(await session.waitFor('[data-testid="table-item"][data-name="users"]', { timeoutMs: 60_000 }));
-    await session.waitFor('[role="gridcell"]', {
-      predicate: async (id) => (await session.text(id)).includes('wal_only_alice'),
-    });
+    await gridShows('wal_only_alice');
   });
 
   await step('unsaved edits survive tab and table switches (issue 10, bug 1)', async () => {
@@ -186,7 +192,7 @@ try {
     await session.waitFor('[data-testid="column-header"][data-name="shipping_address"]');
     await session.click(await session.find('[data-testid="table-item"][data-name="users"]'));
     await waitText('[data-testid="pending-count"]', '1');
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('edited in the app') });
+    await gridShows('edited in the app');
     // Closing the database with an unsaved edit asks first; cancelling keeps it.
     await session.click(await session.find('[data-testid="close-db"]'));
     await session.click(await session.waitFor('[data-testid="confirm-cancel"]'));
@@ -223,10 +229,7 @@ try {
     await session.click(await session.find('[data-testid="watch-toggle"]'));
     await session.waitFor('[data-testid="watch-bar"][data-phase="watching"]', { timeoutMs: 30_000 });
     execFileSync('sqlite3', [deviceDb, "INSERT INTO users(username, email) VALUES ('written while watched', 'w@app')"]);
-    await session.waitFor('[role="gridcell"]', {
-      predicate: async (id) => (await session.text(id)).includes('written while watched'),
-      timeoutMs: 60_000,
-    });
+    await gridShows('written while watched', { timeoutMs: 60_000 });
     await session.waitFor('[role="row"][data-app="insert"]');
     await session.waitFor('[data-testid="watch-seen"]');
     await session.click(await session.find('[data-testid="watch-toggle"]'));
@@ -256,8 +259,8 @@ try {
     await session.click(await session.find(inDialog('conflict-theirs')));
     await session.waitFor('[data-testid="conflicts-none"]');
     await session.click(await session.find('[data-testid="conflicts-dialog"] .dialog-actions button'));
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('theirs'), timeoutMs: 60_000 });
-    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
+    await gridShows('theirs', { timeoutMs: 60_000 });
+    await pushButtonWhen((waiting) => waiting === '0');
     assert.equal(username(1), 'theirs');
   });
 
@@ -270,7 +273,7 @@ try {
     await session.keys(KEY.DELETE);
     await session.type(editor, sql);
     await session.click(await session.find('[data-testid="sql-run"]'));
-    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) !== '0' });
+    await pushButtonWhen((waiting) => waiting !== '0');
     await session.click(await session.find('[data-testid="tab-data"]'));
   }
   const columns = () => execFileSync('sqlite3', [deviceDb, 'SELECT name FROM pragma_table_info(\'users\')'], { encoding: 'utf8' });
@@ -283,7 +286,7 @@ try {
     await session.waitFor('[data-testid="push-done"][data-outcome="pushed"]', { timeoutMs: 60_000 });
     assert.equal(email(2), 'sql@sonde', 'the console write reached the device');
     assert.equal(email(3), 'written@by.the.app', "the app's write stays");
-    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
+    await pushButtonWhen((waiting) => waiting === '0');
   });
 
   await step("a console schema change under the app's writes: discard my changes and pull fresh (issue 10, bug 2)", async () => {
@@ -294,12 +297,12 @@ try {
     await session.click(await session.waitFor('[data-testid="discard-pull"]', { timeoutMs: 60_000 }));
     await session.click(await session.waitFor('[data-testid="confirm-ok"]'));
     // The device's version is what the grid shows now; nothing waits.
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written again@by.the.app'), timeoutMs: 60_000 });
-    await session.waitFor('[data-testid="push-button"]', { predicate: async (id) => (await session.attr(id, 'data-waiting')) === '0' });
+    await gridShows('written again@by.the.app', { timeoutMs: 60_000 });
+    await pushButtonWhen((waiting) => waiting === '0');
     assert.doesNotMatch(columns(), /^note$/m, 'the device never got the new column');
     // With nothing to push, Refresh pulls again.
     await session.click(await session.find('[data-testid="refresh-db"]'));
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('written again@by.the.app') });
+    await gridShows('written again@by.the.app');
   });
 
   await step('the simulated device comes back after adb kill-server (issue 10, bug 3)', async () => {
@@ -390,7 +393,7 @@ try {
     await session.click(await session.waitFor('[data-testid="db-item"][data-uri$="/databases/Planner.sqlite"]', { timeoutMs: 60_000 }));
     await session.click(await session.waitFor('[data-testid="table-item"][data-name="ZITEM"]', { timeoutMs: 60_000 }));
     const title = await cell(0, 'ZTITLE');
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes(before.ZTITLE) });
+    await gridShows(before.ZTITLE);
     await session.doubleClick(title);
     const editor = await session.waitFor('[data-testid="cell-editor"]');
     await session.clear(editor);
@@ -410,9 +413,7 @@ try {
     ).rows[0][0];
     await session.click(await session.find('[data-testid="open-file"]'));
     await session.click(await session.waitFor('[data-testid="table-item"][data-name="Album"]', { timeoutMs: 30_000 }));
-    await session.waitFor('[role="gridcell"]', {
-      predicate: async (id) => (await session.text(id)).includes(firstAlbum),
-    });
+    await gridShows(firstAlbum);
   });
 
   await step('export a table; the file equals the CLI export', async () => {
@@ -476,7 +477,7 @@ try {
     await session.click(await session.waitFor('[data-testid="table-item"][data-name="tag"]', { timeoutMs: 60_000 }));
     // The previous step left the SQL tab in front.
     await session.click(await session.find('[data-testid="tab-data"]'));
-    await session.waitFor('[role="gridcell"]', { predicate: async (id) => (await session.text(id)).includes('travel') });
+    await gridShows('travel');
     await session.doubleClick(await cell(0, 'name'));
     await session.waitFor('[data-testid="cell-editor"]');
     // Other open databases keep their (hidden) grids: type into the focused
